@@ -1,0 +1,27 @@
+package io.ditcache.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ditcache} command line: one subcommand per job. */
+@Command(name = "ditcache", mixinStandardHelpOptions = true, version = "ditcache 0.1.0",
+        description = "Fast Diffusion Transformer sampling in pure Java with learned feature caching.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, shared by {@link #main} and the tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,18 @@
+package io.ditcache.model;
+
+import io.ditcache.tensor.Tensor;
+import java.util.function.Supplier;
+
+/**
+ * The seam through which the DiT forward obtains each cache unit's output. Unit {@code 2i} is the attention
+ * branch of block i and unit {@code 2i+1} its MLP branch, both after the output projection and before the gate
+ * (the L2C/HarmoniCa numbering). A runner may call {@code fresh} to compute the unit, or return a stored tensor
+ * of shape [batch, tokens, hidden]. Gates, LayerNorms, adaLN, embeddings and the final layer always run.
+ */
+@FunctionalInterface
+public interface UnitRunner {
+    /** Always computes: the plain uncached forward. */
+    UnitRunner COMPUTE_ALL = (unit, fresh) -> fresh.get();
+
+    Tensor run(int unit, Supplier<Tensor> fresh);
+}
