@@ -1,0 +1,247 @@
+package io.ditcache.model;
+
+import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.Patches;
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * A class-conditional Diffusion Transformer, numerically matching facebookresearch/DiT {@code models.py}:
+ * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
+ * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
+ * Weights are immutable after construction; forward passes allocate their own activations, so one model may be
+ * shared by threads that sample independently.
+ */
+public final class DiT {
+    private final DiTConfig config;
+    private final StateDict weights;
+    private final Tensor posEmbed;
+    private final Tensor patchW;
+    private final Tensor patchB;
+    private final Tensor tW0;
+    private final Tensor tB0;
+    private final Tensor tW2;
+    private final Tensor tB2;
+    private final Tensor labelTable;
+    private final List<DiTBlock> blocks = new ArrayList<>();
+    private final FinalLayer finalLayer;
+
+    /**
+     * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
+     * be present; the error names the offending keys, so nothing is loaded half.
+     */
+    public DiT(DiTConfig config, StateDict weights) {
+        this.config = config;
+        this.weights = weights;
+        Map<String, int[]> layout = ParameterLayout.of(config);
+        TreeSet<String> missing = new TreeSet<>(layout.keySet());
+        missing.removeAll(weights.keys());
+        TreeSet<String> unexpected = new TreeSet<>(weights.keys());
+        unexpected.removeAll(layout.keySet());
+        if (!missing.isEmpty() || !unexpected.isEmpty()) {
+            throw new IllegalArgumentException("weights do not fit " + config.name() + " (depth " + config.depth()
+                    + ", hidden " + config.hidden() + ", patch " + config.patch() + ", input " + config.inputSize() + "): "
+                    + (missing.isEmpty() ? "" : "missing keys " + abbreviate(missing))
+                    + (!missing.isEmpty() && !unexpected.isEmpty() ? "; " : "")
+                    + (unexpected.isEmpty() ? "" : "unexpected keys " + abbreviate(unexpected)));
+        }
+        for (Map.Entry<String, int[]> e : layout.entrySet()) {
+            weights.get(e.getKey(), e.getValue());
+        }
+        int d = config.hidden();
+        int p = config.patch();
+        posEmbed = weights.get("pos_embed");
+        Tensor pw = weights.get("x_embedder.proj.weight");
+        patchW = pw.reshape(d, config.inChannels() * p * p);
+        patchB = weights.get("x_embedder.proj.bias");
+        tW0 = weights.get("t_embedder.mlp.0.weight");
+        tB0 = weights.get("t_embedder.mlp.0.bias");
+        tW2 = weights.get("t_embedder.mlp.2.weight");
+        tB2 = weights.get("t_embedder.mlp.2.bias");
+        labelTable = weights.get("y_embedder.embedding_table.weight");
+        for (int i = 0; i < config.depth(); i++) {
+            blocks.add(new DiTBlock(config, i, weights));
+        }
+        finalLayer = new FinalLayer(config, weights);
+    }
+
+    private static String abbreviate(TreeSet<String> keys) {
+        List<String> l = new ArrayList<>(keys);
+        return l.size() <= 6 ? l.toString() : l.subList(0, 6) + " and " + (l.size() - 6) + " more";
+    }
+
+    /**
+     * A model with random weights (normal, std 0.02; biases zero; the fixed sin-cos position table), for timing and
+     * tests. Unlike DiT's adaLN-Zero initialisation, nothing is zeroed, so every branch does real work.
+     */
+    public static DiT random(DiTConfig config, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        StateDict sd = new StateDict();
+        for (Map.Entry<String, int[]> e : ParameterLayout.of(config).entrySet()) {
+            Tensor t = Tensor.zeros(e.getValue());
+            String k = e.getKey();
+            if (k.equals("pos_embed")) {
+                System.arraycopy(Embeddings.posEmbed2d(config.hidden(), config.gridSize()), 0, t.data(), 0, t.numel());
+            } else if (!k.endsWith(".bias")) {
+                float[] a = t.data();
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = (float) (gaussian(rng) * 0.02);
+                }
+            }
+            sd.put(k, t);
+        }
+        sd.metadata().put("init", "random(seed=" + seed + ")");
+        return new DiT(config, sd);
+    }
+
+    static double gaussian(SplittableRandom rng) {
+        double u1 = rng.nextDouble();
+        double u2 = rng.nextDouble();
+        return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
+    }
+
+    public DiTConfig config() {
+        return config;
+    }
+
+    /** The weights as a state dict with facebookresearch/DiT's keys (shared, not copied). */
+    public StateDict stateDict() {
+        return weights;
+    }
+
+    public List<DiTBlock> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** The uncached forward pass. */
+    public Tensor forward(Tensor x, float[] t, int[] y) {
+        return forward(x, t, y, UnitRunner.COMPUTE_ALL);
+    }
+
+    /**
+     * {@code forward(x, t, y)}: x [B, C_in, H, W], t the original timesteps (0..999) as floats, y labels in
+     * [0, numClasses] (numClasses is the null class). Returns [B, C_out, H, W].
+     */
+    public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units) {
+        int batch = checkInputs(x, t, y);
+        int d = config.hidden();
+        int tokens = config.tokens();
+        float[] residual = embedTokens(x, batch);
+        float[] siluC = conditioning(t, y);
+        Ops.silu(siluC, siluC, siluC.length);
+        for (DiTBlock block : blocks) {
+            block.forward(residual, batch, block.modulation(siluC, batch), units);
+        }
+        assert residual.length == batch * tokens * d;
+        return finalLayer.forward(residual, batch, siluC);
+    }
+
+    /**
+     * Classifier-free guidance as DiT's {@code forward_with_cfg}: runs [x; x] with labels [y; null] in one batch and
+     * mixes {@code e_u + s (e_c - e_u)} on the guided channels ({@link DiTConfig#guidedChannels()}), copying the
+     * result into both halves; the other channels stay per half. Returns [2B, C_out, H, W].
+     */
+    public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units) {
+        int batch = checkInputs(x, t, y);
+        int per = x.numel() / batch;
+        float[] xx = new float[2 * x.numel()];
+        System.arraycopy(x.data(), 0, xx, 0, x.numel());
+        System.arraycopy(x.data(), 0, xx, x.numel(), x.numel());
+        float[] tt = new float[2 * batch];
+        int[] yy = new int[2 * batch];
+        for (int b = 0; b < batch; b++) {
+            tt[b] = t[b];
+            tt[batch + b] = t[b];
+            yy[b] = y[b];
+            yy[batch + b] = config.numClasses();
+        }
+        int[] shape = x.shape();
+        shape[0] = 2 * batch;
+        Tensor out = forward(Tensor.of(xx, shape), tt, yy, units);
+        guide(out.data(), batch, scale);
+        assert per > 0;
+        return out;
+    }
+
+    /** Applies guidance in place to [2B, C_out, H, W] model output (cond half first). */
+    private void guide(float[] o, int batch, float scale) {
+        int hw = config.inputSize() * config.inputSize();
+        int outC = config.outChannels();
+        int g = config.guidedChannels();
+        for (int b = 0; b < batch; b++) {
+            for (int ch = 0; ch < g; ch++) {
+                int c0 = (b * outC + ch) * hw;
+                int u0 = ((batch + b) * outC + ch) * hw;
+                for (int i = 0; i < hw; i++) {
+                    float e = o[u0 + i] + scale * (o[c0 + i] - o[u0 + i]);
+                    o[c0 + i] = e;
+                    o[u0 + i] = e;
+                }
+            }
+        }
+    }
+
+    private int checkInputs(Tensor x, float[] t, int[] y) {
+        int s = config.inputSize();
+        if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
+            throw new IllegalArgumentException("input " + x.shapeString() + " does not fit " + config.name()
+                    + ": expected [B, " + config.inChannels() + ", " + s + ", " + s + "]");
+        }
+        int batch = x.dim(0);
+        if (t.length != batch || y.length != batch) {
+            throw new IllegalArgumentException("batch " + batch + " but " + t.length + " timesteps and " + y.length + " labels");
+        }
+        for (int label : y) {
+            if (label < 0 || label > config.numClasses()) {
+                throw new IllegalArgumentException("label " + label + " outside [0, " + config.numClasses()
+                        + "] (" + config.numClasses() + " = null class)");
+            }
+        }
+        return batch;
+    }
+
+    /** PatchEmbed (a strided conv, done as one GEMM over extracted patches) plus the position table: [B*T, D]. */
+    private float[] embedTokens(Tensor x, int batch) {
+        int d = config.hidden();
+        int p = config.patch();
+        int tokens = config.tokens();
+        int width = config.inChannels() * p * p;
+        float[] patches = new float[batch * tokens * width];
+        Patches.extract(x.data(), batch, config.inChannels(), config.inputSize(), p, patches);
+        float[] h = new float[batch * tokens * d];
+        Gemm.linearInto(patches, batch * tokens, width, patchW.data(), patchB.data(), d, h);
+        float[] pe = posEmbed.data();
+        for (int b = 0; b < batch; b++) {
+            int o = b * tokens * d;
+            for (int i = 0; i < tokens * d; i++) {
+                h[o + i] += pe[i];
+            }
+        }
+        return h;
+    }
+
+    /** c = TimestepEmbedder(t) + LabelEmbedder(y), [B, D]. */
+    private float[] conditioning(float[] t, int[] y) {
+        int batch = t.length;
+        int d = config.hidden();
+        float[] freq = Embeddings.timestepFrequencies(t, Embeddings.FREQUENCY_DIM);
+        float[] h = new float[batch * d];
+        Gemm.linearInto(freq, batch, Embeddings.FREQUENCY_DIM, tW0.data(), tB0.data(), d, h);
+        Ops.silu(h, h, h.length);
+        float[] c = new float[batch * d];
+        Gemm.linearInto(h, batch, d, tW2.data(), tB2.data(), d, c);
+        float[] table = labelTable.data();
+        for (int b = 0; b < batch; b++) {
+            for (int j = 0; j < d; j++) {
+                c[b * d + j] += table[y[b] * d + j];
+            }
+        }
+        return c;
+    }
+}

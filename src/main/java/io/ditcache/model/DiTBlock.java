@@ -1,0 +1,121 @@
+package io.ditcache.model;
+
+import io.ditcache.tensor.Attention;
+import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+
+/**
+ * One adaLN-Zero DiT block (DiT paper, Figure 3):
+ * <pre>
+ * [sh_msa, sc_msa, g_msa, sh_mlp, sc_mlp, g_mlp] = Linear_{D->6D}(SiLU(c))
+ * a = Attn(modulate(LN(x), sh_msa, sc_msa));  x = x + g_msa * a      (unit 2i)
+ * m = MLP (modulate(LN(x), sh_mlp, sc_mlp));  x = x + g_mlp * m      (unit 2i+1)
+ * </pre>
+ * The branch outputs {@code a} and {@code m} (after the output projection, before the gate) are the cache units;
+ * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
+ */
+public final class DiTBlock {
+    static final float LN_EPS = 1e-6f;
+
+    private final DiTConfig config;
+    private final int index;
+    final Tensor qkvW;
+    final Tensor qkvB;
+    final Tensor projW;
+    final Tensor projB;
+    final Tensor fc1W;
+    final Tensor fc1B;
+    final Tensor fc2W;
+    final Tensor fc2B;
+    final Tensor adaW;
+    final Tensor adaB;
+
+    DiTBlock(DiTConfig config, int index, StateDict w) {
+        this.config = config;
+        this.index = index;
+        int d = config.hidden();
+        int h = config.mlpHidden();
+        String b = "blocks." + index + ".";
+        qkvW = w.get(b + "attn.qkv.weight", 3 * d, d);
+        qkvB = w.get(b + "attn.qkv.bias", 3 * d);
+        projW = w.get(b + "attn.proj.weight", d, d);
+        projB = w.get(b + "attn.proj.bias", d);
+        fc1W = w.get(b + "mlp.fc1.weight", h, d);
+        fc1B = w.get(b + "mlp.fc1.bias", h);
+        fc2W = w.get(b + "mlp.fc2.weight", d, h);
+        fc2B = w.get(b + "mlp.fc2.bias", d);
+        adaW = w.get(b + "adaLN_modulation.1.weight", 6 * d, d);
+        adaB = w.get(b + "adaLN_modulation.1.bias", 6 * d);
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */
+    float[] modulation(float[] siluC, int batch) {
+        int d = config.hidden();
+        float[] mod = new float[batch * 6 * d];
+        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
+        return mod;
+    }
+
+    /**
+     * Runs the block in place on the residual stream {@code x} [batch, tokens, D].
+     *
+     * @param mod the block's modulation from {@link #modulation}
+     */
+    void forward(float[] x, int batch, float[] mod, UnitRunner units) {
+        int d = config.hidden();
+        int t = config.tokens();
+        int stride = 6 * d;
+        Tensor a = units.run(2 * index, () -> attentionBranch(x, batch, mod));
+        checkUnit(a, batch, 2 * index);
+        Ops.gatedAdd(x, a.data(), batch, t, d, mod, stride, 2 * d);
+        Tensor m = units.run(2 * index + 1, () -> mlpBranch(x, batch, mod));
+        checkUnit(m, batch, 2 * index + 1);
+        Ops.gatedAdd(x, m.data(), batch, t, d, mod, stride, 5 * d);
+    }
+
+    private void checkUnit(Tensor u, int batch, int unit) {
+        if (u.numel() != batch * config.tokens() * config.hidden()) {
+            throw new IllegalStateException("unit " + unit + " returned " + u.shapeString() + ", expected ["
+                    + batch + ", " + config.tokens() + ", " + config.hidden() + "]");
+        }
+    }
+
+    /** Unit 2i: {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}, [batch, tokens, D]. */
+    Tensor attentionBranch(float[] x, int batch, float[] mod) {
+        int d = config.hidden();
+        int t = config.tokens();
+        int rows = batch * t;
+        float[] h = new float[rows * d];
+        Ops.layerNorm(x, h, rows, d, LN_EPS);
+        Ops.modulate(h, h, batch, t, d, mod, 6 * d, 0, d);
+        float[] qkv = new float[rows * 3 * d];
+        Gemm.linearInto(h, rows, d, qkvW.data(), qkvB.data(), 3 * d, qkv);
+        Attention.forward(qkv, h, batch, t, d, config.heads());
+        float[] out = new float[rows * d];
+        Gemm.linearInto(h, rows, d, projW.data(), projB.data(), d, out);
+        return Tensor.of(out, batch, t, d);
+    }
+
+    /** Unit 2i+1: {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}, [batch, tokens, D]. */
+    Tensor mlpBranch(float[] x, int batch, float[] mod) {
+        int d = config.hidden();
+        int t = config.tokens();
+        int hid = config.mlpHidden();
+        int rows = batch * t;
+        float[] h = new float[rows * d];
+        Ops.layerNorm(x, h, rows, d, LN_EPS);
+        Ops.modulate(h, h, batch, t, d, mod, 6 * d, 3 * d, 4 * d);
+        float[] f = new float[rows * hid];
+        Gemm.linearInto(h, rows, d, fc1W.data(), fc1B.data(), hid, f);
+        Ops.geluTanh(f, f, f.length);
+        float[] out = new float[rows * d];
+        Gemm.linearInto(f, rows, hid, fc2W.data(), fc2B.data(), d, out);
+        return Tensor.of(out, batch, t, d);
+    }
+}

@@ -1,0 +1,49 @@
+package io.ditcache.model;
+
+import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.Patches;
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+
+/**
+ * DiT's FinalLayer plus unpatchify: {@code [shift, scale] = Linear_{D->2D}(SiLU(c))},
+ * {@code Linear_{D->p*p*C_out}(modulate(LN(x), shift, scale))}, then tokens back to [batch, C_out, H, W].
+ */
+public final class FinalLayer {
+    private final DiTConfig config;
+    final Tensor adaW;
+    final Tensor adaB;
+    final Tensor linW;
+    final Tensor linB;
+
+    FinalLayer(DiTConfig config, StateDict w) {
+        this.config = config;
+        int d = config.hidden();
+        int outDim = config.patch() * config.patch() * config.outChannels();
+        adaW = w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d);
+        adaB = w.get("final_layer.adaLN_modulation.1.bias", 2 * d);
+        linW = w.get("final_layer.linear.weight", outDim, d);
+        linB = w.get("final_layer.linear.bias", outDim);
+    }
+
+    Tensor forward(float[] x, int batch, float[] siluC) {
+        int d = config.hidden();
+        int t = config.tokens();
+        int rows = batch * t;
+        int p = config.patch();
+        int outC = config.outChannels();
+        int outDim = p * p * outC;
+        float[] mod = new float[batch * 2 * d];
+        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
+        float[] h = new float[rows * d];
+        Ops.layerNorm(x, h, rows, d, DiTBlock.LN_EPS);
+        Ops.modulate(h, h, batch, t, d, mod, 2 * d, 0, d);
+        float[] tokens = new float[rows * outDim];
+        Gemm.linearInto(h, rows, d, linW.data(), linB.data(), outDim, tokens);
+        int size = config.inputSize();
+        Tensor out = Tensor.zeros(batch, outC, size, size);
+        Patches.unpatchify(tokens, batch, outC, size, p, out.data());
+        return out;
+    }
+}

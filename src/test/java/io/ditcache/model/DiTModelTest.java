@@ -1,0 +1,108 @@
+package io.ditcache.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class DiTModelTest {
+    static final DiTConfig TINY = new DiTConfig("tiny", 2, 32, 4, 2, 4, 8, 10, true, 4);
+
+    @Test
+    void xl2ParameterCountAndMacsMatchThePaper() {
+        DiTConfig xl = DiTConfig.preset("DiT-XL/2");
+        assertEquals(675_129_632L, ParameterLayout.count(xl));
+        double gmacs = Macs.forward(xl) / 1e9;
+        assertEquals(118.6, gmacs, 0.2, "DiT paper reports 118.6 Gflops (MACs) for XL/2 at 256");
+        assertEquals(256, xl.tokens());
+        assertEquals(292, ParameterLayout.of(xl).size());
+    }
+
+    @Test
+    void presetsCoverAllTwelveAndParseAliases() {
+        assertEquals(12, DiTConfig.PRESETS.size());
+        assertEquals(DiTConfig.preset("DiT-B/4"), DiTConfig.preset("dit-b-4"));
+        assertThrows(IllegalArgumentException.class, () -> DiTConfig.preset("DiT-Q/2"));
+    }
+
+    @Test
+    void forwardShapesAndCfgGuidesOnlyChannelsZeroToTwo() {
+        DiT m = DiT.random(TINY, 1);
+        Tensor x = Tensor.zeros(1, 4, 8, 8);
+        for (int i = 0; i < x.numel(); i++) {
+            x.data()[i] = (float) Math.sin(i);
+        }
+        Tensor cond = m.forward(x, new float[]{500}, new int[]{3});
+        Tensor uncond = m.forward(x, new float[]{500}, new int[]{10});
+        assertArrayEquals(new int[]{1, 8, 8, 8}, cond.shape());
+        Tensor cfg = m.forwardWithCfg(x, new float[]{500}, new int[]{3}, 4f, UnitRunner.COMPUTE_ALL);
+        assertArrayEquals(new int[]{2, 8, 8, 8}, cfg.shape());
+        int hw = 64;
+        for (int ch = 0; ch < 8; ch++) {
+            for (int i = 0; i < hw; i++) {
+                float c = cond.data()[ch * hw + i];
+                float u = uncond.data()[ch * hw + i];
+                float first = cfg.data()[ch * hw + i];
+                float second = cfg.data()[(8 + ch) * hw + i];
+                if (ch < 3) {
+                    assertEquals(u + 4f * (c - u), first, 1e-5f);
+                    assertEquals(first, second);
+                } else {
+                    assertEquals(c, first, 1e-6f);
+                    assertEquals(u, second, 1e-6f);
+                }
+            }
+        }
+        assertNotEquals(cond.data()[0], uncond.data()[0]);
+    }
+
+    @Test
+    void configIsRecoveredFromWeights() {
+        DiT m = DiT.random(TINY, 2);
+        DiTConfig c = ConfigInference.infer(m.stateDict(), "test", 4);
+        assertEquals(TINY.depth(), c.depth());
+        assertEquals(TINY.hidden(), c.hidden());
+        assertEquals(TINY.inputSize(), c.inputSize());
+        assertEquals(TINY.numClasses(), c.numClasses());
+        assertTrue(c.learnSigma());
+    }
+
+    @Test
+    void missingUnexpectedAndMisshapenKeysAreNamed() {
+        StateDict sd = DiT.random(TINY, 3).stateDict();
+        StateDict broken = new StateDict();
+        sd.tensors().forEach((k, v) -> {
+            if (!k.equals("blocks.1.mlp.fc2.bias")) {
+                broken.put(k, v);
+            }
+        });
+        broken.put("extra.weight", Tensor.zeros(2));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DiT(TINY, broken));
+        assertTrue(e.getMessage().contains("blocks.1.mlp.fc2.bias"), e.getMessage());
+        assertTrue(e.getMessage().contains("extra.weight"), e.getMessage());
+        StateDict wrong = new StateDict();
+        sd.tensors().forEach((k, v) -> wrong.put(k, k.equals("blocks.0.attn.qkv.weight") ? Tensor.zeros(96, 31) : v));
+        e = assertThrows(IllegalArgumentException.class, () -> new DiT(TINY, wrong));
+        assertTrue(e.getMessage().contains("blocks.0.attn.qkv.weight") && e.getMessage().contains("[96, 31]"), e.getMessage());
+    }
+
+    @Test
+    void unitRunnerSeesUnitsInOrderAndReusedUnitsChangeTheOutput() {
+        DiT m = DiT.random(TINY, 4);
+        Tensor x = Tensor.zeros(2, 4, 8, 8);
+        java.util.List<Integer> seen = new java.util.ArrayList<>();
+        Tensor full = m.forward(x, new float[]{10, 10}, new int[]{1, 2}, (u, f) -> {
+            seen.add(u);
+            return f.get();
+        });
+        assertEquals(java.util.List.of(0, 1, 2, 3), seen);
+        Tensor zeroed = m.forward(x, new float[]{10, 10}, new int[]{1, 2},
+                (u, f) -> u == 3 ? Tensor.zeros(2, 16, 32) : f.get());
+        assertNotEquals(full.data()[5], zeroed.data()[5]);
+    }
+}
