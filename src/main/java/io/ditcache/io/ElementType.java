@@ -2,7 +2,6 @@ package io.ditcache.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Locale;
 
 /**
  * Element types found in weight files and how one little-endian element becomes a float.
@@ -57,9 +56,5 @@ enum ElementType {
         for (int i = 0; i < out.length; i++) {
             out[i] = get(le, first + i);
         }
-    }
-
-    String lowerName() {
-        return name().toLowerCase(Locale.ROOT);
     }
 }
