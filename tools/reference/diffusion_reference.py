@@ -186,7 +186,7 @@ def main():
     betas, ac = linear_schedule()
     lines = ["# linear schedule and spaced schedules: written by tools/reference/diffusion_reference.py",
              "base.betas " + fmt64(betas), "base.alphas_cumprod " + fmt64(ac)]
-    for n in (10, 20, 50, 250, 1000):
+    for n in (7, 10, 19, 20, 50, 250, 1000):  # 7 and 19 hit exact .5 ties (round half to even)
         lines.append("map.%d %s" % (n, " ".join(str(t) for t in space_timesteps(T, n))))
     s20 = Spaced(20)
     for key, arr in s20.arrays.items():

@@ -39,9 +39,15 @@ class ScheduleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {10, 20, 50, 250, 1000})
+    @ValueSource(ints = {7, 10, 19, 20, 50, 250, 1000})
     void respacingMatchesPython(int n) {
         assertArrayEquals(REF.ints("map." + n), Respacing.spaceTimesteps(1000, n));
+    }
+
+    @Test
+    void respacingRoundsHalfToEven() {
+        // stride 166.5: the ties 166.5, 499.5 and 832.5 round to the even neighbour, as Python's round does.
+        assertArrayEquals(new int[] {0, 166, 333, 500, 666, 832, 999}, Respacing.spaceTimesteps(1000, 7));
     }
 
     @Test
