@@ -166,7 +166,7 @@ public final class DiTTape {
         Unpatchify.forward(tok, b, config.outChannels(), config.inputSize(), p, out.data());
 
         finalIn = anyBackward ? h : null;
-        image = request.reachesEmbeddings() ? x : null;
+        image = request.reachesEmbeddings() ? x.clone() : null;
         labels = y.clone();
         if (!weights) {
             freq = null;

@@ -6,9 +6,10 @@ import java.util.function.BiConsumer;
 /**
  * The router-training relaxation of L2C/HarmoniCa for one forward: unit k's output is
  * {@code u = w[k] * fresh + (1 - w[k]) * cached[k]} where {@code w[k]} is a number, and plain {@code fresh} where it is
- * NaN (unit not mixed). The cached tensors ([batch, tokens, hidden], the CFG batch included) are only read, and must
- * stay unchanged until the backward. An optional observer sees every unit's output u (HarmoniCa's cache update
- * stores the mixed output where w > tau); it must not modify it.
+ * NaN (unit not mixed). The cached tensors ([batch, tokens, hidden], the CFG batch included) are read during the
+ * forward only (the tape keeps {@code fresh - cached}), so a cache may replace its slots as soon as the forward
+ * returns. An optional observer sees every unit's output u (HarmoniCa's cache update stores the mixed output where
+ * w > tau); it must not modify the array, which the tape may keep.
  *
  * @param weights  per unit, length {@code 2*depth}, NaN = not mixed; null = nothing mixed
  * @param cached   per unit, non-null where mixed
