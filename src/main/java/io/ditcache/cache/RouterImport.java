@@ -66,6 +66,11 @@ public final class RouterImport {
                         + 2 * depth + " units) but the routers have " + logits[0].length + " units");
             }
         }
+        if (model != null && model.config().units() != logits[0].length) {
+            throw new IllegalArgumentException("the routers have " + logits[0].length + " units but the model "
+                    + model.config().name() + " has depth " + model.config().depth() + " (" + model.config().units()
+                    + " units)");
+        }
         RouterMethod m = method != null ? method : detect(args, logits);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("imported_from", source);
