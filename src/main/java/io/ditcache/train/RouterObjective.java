@@ -1,0 +1,92 @@
+package io.ditcache.train;
+
+import io.ditcache.model.DiTTape;
+import io.ditcache.model.GradientRequest;
+import io.ditcache.model.UnitMix;
+import io.ditcache.tensor.Tensor;
+import java.util.function.BiConsumer;
+
+/**
+ * The router loss at one sampling step, as a function of that step's logits θ:
+ * <pre>
+ *   student = DiT(x, t, y) with every unit mixed u_k = w_k fresh_k + (1 − w_k) cached_k,  w = sigmoid(θ)
+ *   L(θ)    = mseWeight · mean((student − teacher)²) + β Σ_k sigmoid(θ_k)
+ * </pre>
+ * over every output element (all channels, both CFG halves when guided). {@code mseWeight} is 1 for L2C and SDT and
+ * IEPO's λ(t) for HarmoniCa. The gradient comes from one {@link DiTTape} backward (router mode: no weight gradients)
+ * and {@link TrainableRouter#logitGradient}.
+ */
+final class RouterObjective {
+    private final DiTTape tape;
+    private final Tensor x;
+    private final float[] t;
+    private final int[] y;
+    private final float cfgScale;
+    private final Tensor teacher;
+    private final Tensor[] cached;
+    private final double mseWeight;
+    private final double beta;
+
+    /**
+     * @param cfgScale NaN for the plain conditional forward (L2C), else the guidance scale of a CFG forward on
+     *                 [x; x] with labels [y; null] (SDT)
+     * @param teacher  the uncached model's output for the same input (and guidance)
+     * @param cached   per unit, the cached tensor [forward batch, tokens, hidden] the mix reuses
+     */
+    RouterObjective(DiTTape tape, Tensor x, float[] t, int[] y, float cfgScale, Tensor teacher, Tensor[] cached,
+                    double mseWeight, double beta) {
+        this.tape = tape;
+        this.x = x;
+        this.t = t;
+        this.y = y;
+        this.cfgScale = cfgScale;
+        this.teacher = teacher;
+        this.cached = cached;
+        this.mseWeight = mseWeight;
+        this.beta = beta;
+    }
+
+    /** The loss, its parts, dL/dθ (null unless asked) and the student's output. */
+    record Result(double loss, double mse, float[] logitGradient, Tensor student) {
+    }
+
+    /**
+     * Evaluates L at {@code logits}; {@code observer} (or null) sees every unit's mixed output u (HarmoniCa's cache
+     * update keeps it where w > τ).
+     */
+    Result evaluate(float[] logits, boolean gradient, BiConsumer<Integer, Tensor> observer) {
+        float[] w = TrainableRouter.sigmoid(logits);
+        UnitMix mix = UnitMix.of(w, cached);
+        if (observer != null) {
+            mix = mix.observing(observer);
+        }
+        Tensor student = Float.isNaN(cfgScale)
+                ? tape.forward(x, t, y, mix, GradientRequest.ROUTER)
+                : tape.forwardWithCfg(x, t, y, cfgScale, mix, GradientRequest.ROUTER);
+        float[] s = student.data();
+        float[] r = teacher.data();
+        int n = s.length;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double d = (double) s[i] - r[i];
+            sum += d * d;
+        }
+        double mse = sum / n;
+        double sparsity = 0;
+        for (float wk : w) {
+            sparsity += wk;
+        }
+        double loss = mseWeight * mse + beta * sparsity;
+        float[] grad = null;
+        if (gradient) {
+            float scale = (float) (2.0 * mseWeight / n);
+            float[] dOut = new float[n];
+            for (int i = 0; i < n; i++) {
+                dOut[i] = scale * (s[i] - r[i]);
+            }
+            float[] dw = tape.backward(Tensor.of(dOut, student.shape())).unitWeights();
+            grad = TrainableRouter.logitGradient(logits, dw, beta);
+        }
+        return new Result(loss, mse, grad, student);
+    }
+}

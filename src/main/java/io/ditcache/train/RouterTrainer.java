@@ -1,0 +1,195 @@
+package io.ditcache.train;
+
+import io.ditcache.cache.ModelFingerprint;
+import io.ditcache.cache.Router;
+import io.ditcache.model.DiT;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Trains a cache router for a frozen DiT: Learning-to-Cache, HarmoniCa (SDT + IEPO) or SDT alone
+ * ({@link RouterTrainingMethod}), resumable and deterministic under the seed (same machine, same thread count).
+ * <pre>
+ *   Router r = RouterTrainer.train(model, RouterTrainingConfig.defaults(HARMONICA, 20, 2000), null);
+ * </pre>
+ * Checkpoints ({@link RouterCheckpoint}) hold the logits, every router's AdamW state, the iteration and IEPO's λ.
+ * L2C can checkpoint after any iteration; SDT only between trajectories (its x_t and feature cache are not saved),
+ * so a checkpoint taken mid-trajectory holds the state at the start of that trajectory and a resume replays it.
+ * Either way a resumed run ends bit-identical to a straight one.
+ */
+public final class RouterTrainer {
+    /** Progress after each iteration. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (done, total, loss, trainer) -> { };
+
+        /** @param loss the iteration's loss, NaN for SDT's forced first step */
+        void onIteration(long done, long total, double loss, RouterTrainer trainer);
+    }
+
+    private final DiT model;
+    private final RouterTrainingConfig config;
+    private final String fingerprint;
+    private final TrainableRouter router;
+    private final String dataDescription;
+    private final L2cIteration l2c;
+    private final SdtIteration sdt;
+    private long iteration;
+    private RouterCheckpoint trajectoryStart;
+
+    /**
+     * @param data training images for L2C (checked against the model); ignored (may be null) for SDT methods, which
+     *             need none
+     */
+    public RouterTrainer(DiT model, RouterTrainingConfig config, TrainingImages data) {
+        this.model = model;
+        this.config = config;
+        this.fingerprint = ModelFingerprint.of(model);
+        int units = model.config().units();
+        this.router = TrainableRouter.initial(config.method(), config.steps(), units, config.seed());
+        float[] lambda = new float[config.steps()];
+        Arrays.fill(lambda, 1f);
+        if (config.method().stepWise()) {
+            this.l2c = null;
+            this.sdt = new SdtIteration(model, config, router, lambda);
+            this.dataDescription = "none (SDT: the model's own trajectories)";
+        } else {
+            if (data == null) {
+                throw new IllegalArgumentException("l2c trains on images: give --data fashion-mnist or --latents FILE");
+            }
+            if (config.steps() < 2) {
+                throw new IllegalArgumentException("l2c needs at least 2 steps (one full step, one cache step)");
+            }
+            data.checkFits(model.config());
+            this.l2c = new L2cIteration(model, config, data, router);
+            this.sdt = null;
+            this.dataDescription = data.description();
+        }
+    }
+
+    /** Trains from scratch to {@code config.iterations()} without checkpoints and returns the router. */
+    public static Router train(DiT model, RouterTrainingConfig config, TrainingImages data) throws IOException {
+        RouterTrainer t = new RouterTrainer(model, config, data);
+        t.train(null, Listener.NONE);
+        return t.result(Map.of());
+    }
+
+    /** Continues from {@code checkpoint} (written by a run with the same settings on the same model). */
+    public void resumeFrom(Path checkpoint) throws IOException {
+        RouterCheckpoint c = RouterCheckpoint.load(checkpoint, config, fingerprint, router.units());
+        if (sdt != null && c.iteration() % config.steps() != 0) {
+            throw new IllegalArgumentException(checkpoint + ": iteration " + c.iteration()
+                    + " is not at a trajectory start (a multiple of " + config.steps() + ")");
+        }
+        c.restoreInto(router);
+        if (sdt != null) {
+            sdt.setLambda(c.lambda().clone());
+        }
+        iteration = c.iteration();
+        trajectoryStart = null;
+    }
+
+    public RouterTrainingConfig config() {
+        return config;
+    }
+
+    public DiT model() {
+        return model;
+    }
+
+    /** Iterations done so far. */
+    public long iteration() {
+        return iteration;
+    }
+
+    public TrainableRouter router() {
+        return router;
+    }
+
+    /** IEPO's current λ per step (ones for L2C and SDT), a copy. */
+    public float[] iepoLambda() {
+        return sdt == null ? ones() : sdt.lambda().clone();
+    }
+
+    private float[] ones() {
+        float[] l = new float[config.steps()];
+        Arrays.fill(l, 1f);
+        return l;
+    }
+
+    /** Runs one iteration and returns its loss (NaN for SDT's forced first step). */
+    public double step() {
+        double loss;
+        if (sdt != null) {
+            if (sdt.startsTrajectory(iteration)) {
+                trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda());
+            }
+            loss = sdt.run(iteration);
+        } else {
+            loss = l2c.run(iteration);
+        }
+        iteration++;
+        return loss;
+    }
+
+    /**
+     * Runs to {@code config.iterations()}, telling {@code listener} after each iteration; with a checkpoint file,
+     * saves every {@code config.checkpointEvery()} iterations (SDT: at the next trajectory start) and at the end.
+     */
+    public void train(Path checkpoint, Listener listener) throws IOException {
+        long every = config.checkpointEvery();
+        boolean due = false;
+        while (iteration < config.iterations()) {
+            double loss = step();
+            listener.onIteration(iteration, config.iterations(), loss, this);
+            if (checkpoint != null && every > 0 && iteration % every == 0) {
+                due = true;
+            }
+            if (due && checkpointable()) {
+                saveCheckpoint(checkpoint);
+                due = false;
+            }
+        }
+        if (checkpoint != null) {
+            saveCheckpoint(checkpoint);
+        }
+    }
+
+    private boolean checkpointable() {
+        return sdt == null || iteration % config.steps() == 0;
+    }
+
+    /** Writes the latest resumable state (SDT mid-trajectory: the state at the trajectory's start) atomically. */
+    public void saveCheckpoint(Path file) throws IOException {
+        RouterCheckpoint c = checkpointable() || trajectoryStart == null
+                ? RouterCheckpoint.of(iteration, router, iepoLambda())
+                : trajectoryStart;
+        c.save(file, config, fingerprint);
+    }
+
+    /** Cache usage ratio of the current router's plan at the configured threshold. */
+    public double cacheUsage() {
+        return router.toRouter(config.sampler(), config.cfg(), "", config.threshold(), Map.of())
+                .plan(config.threshold()).usageRatio();
+    }
+
+    /**
+     * The trained router with provenance: trainer, steps, sampler, cfg, seed, iterations, β, lr, batch, the
+     * method's own settings (proxy, C, τ, micro-batches, label drop), data, plus {@code extra} (e.g. the git revision).
+     */
+    public Router result(Map<String, String> extra) {
+        Map<String, String> p = new LinkedHashMap<>();
+        Map<String, String> s = config.trajectorySettings();
+        p.put("trainer", s.remove("method"));
+        p.putAll(s);
+        p.put("cfg", Double.toString(config.cfg()));
+        p.put("iterations", Long.toString(iteration));
+        p.put("data", dataDescription);
+        p.put("model", model.config().name());
+        p.putAll(extra);
+        return router.toRouter(config.sampler(), config.cfg(), fingerprint, config.threshold(), p);
+    }
+}

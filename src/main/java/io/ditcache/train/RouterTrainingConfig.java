@@ -1,0 +1,152 @@
+package io.ditcache.train;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of one router training run. {@link #defaults} gives the published values:
+ * <ul>
+ *   <li>L2C (DiT README, DiT-XL/2 DDIM-20): lr 1e-3, λ ({@code beta} here) 5e-6, batch 8 per micro-batch
+ *       (8 micro-batches emulate the 8-GPU global batch of 64; default 1), label drop 0.1.</li>
+ *   <li>HarmoniCa (README command, DiT-XL/2 DDIM-10): lr 1e-2, β 7e-8, batch 8 conditional rows (+ 8 null rows),
+ *       C = 500, τ = 0.1, guidance 1.5.</li>
+ *   <li>SDT: HarmoniCa's settings with the L2C objective, β 5e-6 (the L2C value: the objective is L2C's).</li>
+ * </ul>
+ * The β values were tuned for DiT-XL/2's 56 units and ImageNet latents; other models may need other values.
+ *
+ * @param method          how to train
+ * @param steps           sampling steps N (spaced DDIM schedule)
+ * @param sampler         sampler name; only {@code ddim} (the papers' sampler) is supported
+ * @param cfg             guidance scale of SDT's CFG forward (L2C runs without guidance)
+ * @param iterations      total iterations: L2C optimiser iterations, SDT timesteps (N per trajectory, the forced
+ *                        first step included, as the reference's {@code max_steps})
+ * @param batch           L2C: images per micro-batch; SDT: conditional rows (the forward runs 2x with null rows)
+ * @param microBatches    L2C only: micro-batches per iteration, each with its own timestep; gradients are summed and
+ *                        divided by their number, exactly as DDP averages over ranks
+ * @param lr              AdamW learning rate
+ * @param beta            weight of the sparsity term β Σ sigmoid(θ) (L2C's λ, {@code --l1} in both codes)
+ * @param lambdaEvery     HarmoniCa: C, iterations between IEPO λ refreshes
+ * @param tau             SDT: a cache slot is overwritten where w > τ
+ * @param proxy           HarmoniCa: how λ(t) is measured
+ * @param seed            seed of router init, data order, noise and labels
+ * @param labelDrop       L2C: probability of the forced label drop
+ * @param threshold       inference threshold stored in the router and used for the progress's cache usage ratio
+ * @param checkpointEvery iterations between checkpoints (0 = only at the end)
+ */
+public record RouterTrainingConfig(RouterTrainingMethod method, int steps, String sampler, double cfg, long iterations,
+                                   int batch, int microBatches, double lr, double beta, long lambdaEvery, double tau,
+                                   IepoProxy proxy, long seed, double labelDrop, double threshold,
+                                   long checkpointEvery) {
+    /** The default IEPO proxy, chosen by the measurement in {@code bench/results/router-training-proxy.md}. */
+    public static final IepoProxy DEFAULT_PROXY = IepoProxy.CUMULATIVE;
+
+    public RouterTrainingConfig {
+        check(method != null, "method is missing");
+        check(steps >= 2 && steps <= 1000, "--steps must be in [2, 1000], got " + steps);
+        check("ddim".equals(sampler), "--sampler " + sampler + " is not supported for router training: both papers "
+                + "train on DDIM steps; use --sampler ddim");
+        check(Double.isFinite(cfg) && cfg >= 1, "--cfg must be >= 1, got " + cfg);
+        check(iterations >= 0, "--iters must be >= 0, got " + iterations);
+        check(batch >= 1, "--batch must be >= 1, got " + batch);
+        check(microBatches >= 1, "--micro-batches must be >= 1, got " + microBatches);
+        check(lr > 0 && Double.isFinite(lr), "--lr must be > 0, got " + lr);
+        check(beta >= 0 && Double.isFinite(beta), "--beta must be >= 0, got " + beta);
+        check(lambdaEvery >= 1, "--lambda-every must be >= 1, got " + lambdaEvery);
+        check(tau >= 0 && tau < 1, "--tau must be in [0, 1), got " + tau);
+        check(proxy != null, "proxy is missing");
+        check(labelDrop >= 0 && labelDrop <= 1, "label drop must be in [0, 1], got " + labelDrop);
+        check(threshold > 0 && threshold < 1, "--threshold must be in (0, 1), got " + threshold);
+        check(checkpointEvery >= 0, "--checkpoint-every must be >= 0, got " + checkpointEvery);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The published settings for {@code method} at {@code steps} steps and {@code iterations} iterations. */
+    public static RouterTrainingConfig defaults(RouterTrainingMethod method, int steps, long iterations) {
+        boolean l2c = method == RouterTrainingMethod.L2C;
+        return new RouterTrainingConfig(method, steps, "ddim", 1.5, iterations, 8, 1, l2c ? 1e-3 : 1e-2,
+                method == RouterTrainingMethod.HARMONICA ? 7e-8 : 5e-6, 500, 0.1, DEFAULT_PROXY, 0, 0.1, 0.1, 0);
+    }
+
+    public RouterTrainingConfig withIterations(long n) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, n, batch, microBatches, lr, beta, lambdaEvery, tau,
+                proxy, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withBeta(double b) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, b, lambdaEvery,
+                tau, proxy, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withBatch(int b, int micro) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, b, micro, lr, beta, lambdaEvery, tau,
+                proxy, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withLr(double rate) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, rate, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withIepo(IepoProxy p, long every) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta, every, tau,
+                p, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withSeed(long s) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, s, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withCfg(double scale, double slotTau) {
+        return new RouterTrainingConfig(method, steps, sampler, scale, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, slotTau, proxy, seed, labelDrop, threshold, checkpointEvery);
+    }
+
+    public RouterTrainingConfig withCheckpointEvery(long n) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, n);
+    }
+
+    public RouterTrainingConfig withThreshold(double t) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, t, checkpointEvery);
+    }
+
+    /**
+     * The settings that decide the result (everything but the iteration count and checkpoint interval), as strings:
+     * stored in checkpoints (a resume must match them) and in the router's provenance.
+     */
+    public Map<String, String> trajectorySettings() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("method", method.id());
+        m.put("steps", Integer.toString(steps));
+        m.put("sampler", sampler);
+        m.put("seed", Long.toString(seed));
+        m.put("lr", Double.toString(lr));
+        m.put("beta", Double.toString(beta));
+        m.put("batch", Integer.toString(batch));
+        if (method.stepWise()) {
+            m.put("cfg", Double.toString(cfg));
+            m.put("tau", Double.toString(tau));
+        } else {
+            m.put("micro_batches", Integer.toString(microBatches));
+            m.put("label_drop", Double.toString(labelDrop));
+        }
+        if (method == RouterTrainingMethod.HARMONICA) {
+            m.put("proxy", proxy.id());
+            m.put("lambda_every", Long.toString(lambdaEvery));
+        }
+        return m;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s %s", trajectorySettings(), "iterations=" + iterations);
+    }
+}
