@@ -42,8 +42,11 @@ final class L2cIteration {
         this.router = router;
     }
 
-    /** Runs iteration {@code it}; returns the loss averaged over the micro-batches. */
-    double run(long it) {
+    /**
+     * Runs iteration {@code it}; returns the loss averaged over the micro-batches. With {@code learn} false nothing is
+     * updated (the loss of the current router on iteration {@code it}'s draws).
+     */
+    double run(long it, boolean learn) {
         int n = config.steps();
         int units = router.units();
         float[][] grad = new float[n][];
@@ -59,8 +62,11 @@ final class L2cIteration {
                 }
             }
             Tensor noise = new GaussianNoise(rng.nextLong()).next(batch.x0().shape());
-            RouterObjective.Result r = objective(batch.x0(), noise, y, i).evaluate(router.row(i - 1), true, null);
+            RouterObjective.Result r = objective(batch.x0(), noise, y, i).evaluate(router.row(i - 1), learn, null);
             loss += r.loss();
+            if (!learn) {
+                continue;
+            }
             if (grad[i - 1] == null) {
                 grad[i - 1] = new float[units];
             }

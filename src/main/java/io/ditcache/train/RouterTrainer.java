@@ -127,9 +127,9 @@ public final class RouterTrainer {
             if (sdt.startsTrajectory(iteration)) {
                 trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda());
             }
-            loss = sdt.run(iteration);
+            loss = sdt.run(iteration, true);
         } else {
-            loss = l2c.run(iteration);
+            loss = l2c.run(iteration, true);
         }
         iteration++;
         return loss;

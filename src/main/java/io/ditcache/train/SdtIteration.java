@@ -58,18 +58,24 @@ final class SdtIteration {
         return it % config.steps() == 0;
     }
 
-    double run(long it) {
+    /**
+     * Runs iteration {@code it}; returns its loss (NaN at the first step). With {@code learn} false the router is not
+     * updated (the trajectory and cache still advance): the current router's loss along its own trajectory.
+     */
+    double run(long it, boolean learn) {
         int n = config.steps();
         int step = (int) (n - 1 - it % n);
         if (step == n - 1) {
-            startTrajectory(it / n);
+            startTrajectory(it / n, learn);
             x = rollout.firstStep(x, y);
             return Double.NaN;
         }
         Tensor[] observed = new Tensor[router.units()];
-        RouterObjective.Result r = objective(step).evaluate(router.row(step), true, (k, u) -> observed[k] = u);
+        RouterObjective.Result r = objective(step).evaluate(router.row(step), learn, (k, u) -> observed[k] = u);
         float[] w = TrainableRouter.sigmoid(router.row(step));
-        router.update(step, r.logitGradient(), config.lr());
+        if (learn) {
+            router.update(step, r.logitGradient(), config.lr());
+        }
         for (int k = 0; k < w.length; k++) {
             if (w[k] > config.tau()) {
                 rollout.cache().put(k, observed[k]);
@@ -88,7 +94,7 @@ final class SdtIteration {
         return new RouterObjective(tape, x, t, y, cfg, teacher, rollout.slots(), weight, config.beta());
     }
 
-    private void startTrajectory(long trajectory) {
+    private void startTrajectory(long trajectory, boolean learn) {
         SplittableRandom rng = Seeds.stream(config.seed(), Seeds.SDT_TRAJECTORY, trajectory, 0);
         int b = config.batch();
         int classes = model.config().numClasses();
@@ -100,7 +106,7 @@ final class SdtIteration {
         int s = model.config().inputSize();
         x = new GaussianNoise(rng.nextLong()).next(b, c, s, s);
         long start = trajectory * config.steps();
-        if (config.method() == RouterTrainingMethod.HARMONICA
+        if (learn && config.method() == RouterTrainingMethod.HARMONICA
                 && Math.floorDiv(start, config.lambdaEvery())
                 > Math.floorDiv(start - config.steps(), config.lambdaEvery())) {
             lambda = IepoLambda.compute(config.proxy(), rollout, router, x, y);

@@ -1,0 +1,57 @@
+package io.ditcache.train;
+
+import io.ditcache.cache.CachedSampling;
+import io.ditcache.cache.NoCache;
+import io.ditcache.cache.Router;
+import io.ditcache.cache.RouterPolicy;
+import io.ditcache.diffusion.SampleListener;
+import io.ditcache.model.DiT;
+import io.ditcache.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Compares routers the way HarmoniCa's tables do, at an equal cache usage ratio (CUR = reused unit executions / all):
+ * {@link #thresholdForUsage} picks the threshold at which a router's plan reuses a given number of (step, unit)
+ * pairs, and {@link #sampleError} measures the mean squared difference of the final samples from the uncached ones
+ * on the same noise and labels.
+ */
+public final class RouterEvaluation {
+    private RouterEvaluation() {
+    }
+
+    /**
+     * The threshold at which {@code router}'s plan reuses exactly {@code round(usage * steps * units)} pairs (fewer if
+     * its routed pairs do not reach that many; ties in score may reuse more): the score of the last pair reused when
+     * the routed pairs are sorted by score.
+     */
+    public static double thresholdForUsage(Router router, double usage) {
+        int n = router.steps();
+        int u = router.units();
+        double[] scores = new double[n * u];
+        int m = 0;
+        for (int s = 0; s < n; s++) {
+            if (!router.method().fullStep(s, n)) {
+                for (int k = 0; k < u; k++) {
+                    scores[m++] = router.score(s, k);
+                }
+            }
+        }
+        Arrays.sort(scores, 0, m);
+        int reuse = (int) Math.min(m, Math.round(usage * n * u));
+        if (reuse == 0) {
+            return Math.max(0, scores[0] / 2);
+        }
+        return scores[reuse - 1];
+    }
+
+    /** Mean over elements of (cached sample − uncached sample)² for DDIM with {@code router} at {@code threshold}. */
+    public static double sampleError(DiT model, Router router, double threshold, float cfg, Tensor xT, int[] labels) {
+        RouterPolicy policy = new RouterPolicy(router, "router", threshold);
+        int steps = router.steps();
+        Tensor cached = CachedSampling.sample(model, policy, "ddim", steps, 0, labels, cfg, xT, false,
+                SampleListener.NONE).samples();
+        Tensor plain = CachedSampling.sample(model, new NoCache(), "ddim", steps, 0, labels, cfg, xT, false,
+                SampleListener.NONE).samples();
+        return IepoLambda.meanSquaredDifference(cached, plain);
+    }
+}
