@@ -1,0 +1,240 @@
+package io.ditcache.cli;
+
+import io.ditcache.cache.Router;
+import io.ditcache.cache.RouterFile;
+import io.ditcache.data.FashionMnist;
+import io.ditcache.model.DiT;
+import io.ditcache.tensor.Parallel;
+import io.ditcache.train.IepoProxy;
+import io.ditcache.train.RouterTrainer;
+import io.ditcache.train.RouterTrainingConfig;
+import io.ditcache.train.RouterTrainingMethod;
+import io.ditcache.train.TrainingImages;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code ditcache train-router}: learns a cache router (L2C, HarmoniCa or SDT) for a frozen DiT. */
+@Command(name = "train-router", mixinStandardHelpOptions = true,
+        description = {"Learn a feature-cache router for a DiT and sampler step count.",
+                "harmonica: Step-Wise Denoising Training + Image Error Proxy-Guided Objective (no images needed);",
+                "l2c: Learning-to-Cache on noised training images (--data fashion-mnist or --latents FILE);",
+                "sdt: SDT with the plain L2C objective (the HarmoniCa paper's ablation).",
+                "Checkpoints to OUT.ckpt.safetensors; --resume continues exactly. The router goes to OUT atomically.",
+                "Example: ditcache train-router --method harmonica --model default --steps 20 --iters 2000 --out r.safetensors"})
+public final class TrainRouterCommand implements Callable<Integer> {
+    @Mixin
+    ModelOptions model = new ModelOptions();
+
+    @Option(names = "--method", defaultValue = "harmonica", description = "harmonica, l2c or sdt. Default: ${DEFAULT-VALUE}.")
+    String method;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Sampling steps N. Default: ${DEFAULT-VALUE}.")
+    int steps;
+
+    @Option(names = "--sampler", defaultValue = "ddim", description = "Sampler (ddim only, as both papers). Default: ${DEFAULT-VALUE}.")
+    String sampler;
+
+    @Option(names = "--cfg", defaultValue = "1.5", description = "Guidance scale: SDT's CFG forward; recorded in the router. Default: ${DEFAULT-VALUE}.")
+    double cfg;
+
+    @Option(names = "--iters", defaultValue = "2000", description = "Iterations (SDT: timesteps, N per trajectory). Default: ${DEFAULT-VALUE}.")
+    long iters;
+
+    @Option(names = "--batch", defaultValue = "8", description = "L2C: images per micro-batch; SDT: conditional rows (plus as many null rows). Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--micro-batches", defaultValue = "1", description = "L2C: micro-batches per iteration, each with its own timestep, gradients averaged (8 emulates the papers' 8 GPUs). Default: ${DEFAULT-VALUE}.")
+    int microBatches;
+
+    @Option(names = "--lr", description = "AdamW learning rate (default: l2c 1e-3, harmonica/sdt 1e-2).")
+    Double lr;
+
+    @Option(names = "--beta", description = "Weight of the sparsity term beta * sum(sigmoid) (default: l2c 5e-6, harmonica 7e-8, sdt 5e-6; tuned for DiT-XL/2).")
+    Double beta;
+
+    @Option(names = "--lambda-every", defaultValue = "500", description = "HarmoniCa: iterations between IEPO lambda refreshes (C). Default: ${DEFAULT-VALUE}.")
+    long lambdaEvery;
+
+    @Option(names = "--tau", defaultValue = "0.1", description = "SDT: cache slots are overwritten where w > tau. Default: ${DEFAULT-VALUE}.")
+    double tau;
+
+    @Option(names = "--proxy", description = "HarmoniCa's IEPO proxy: paper (caching off at step t only) or cumulative (the reference code). Default: "
+            + "cumulative.")
+    String proxy;
+
+    @Option(names = "--threshold", defaultValue = "0.1", description = "Inference threshold stored in the router and used for the progress's cache usage. Default: ${DEFAULT-VALUE}.")
+    double threshold;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of router init, data, noise and labels. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--data", description = "L2C training images: fashion-mnist (default for l2c without --latents).")
+    String data;
+
+    @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist).")
+    Path dataDir;
+
+    @Option(names = "--latents", paramLabel = "FILE", description = "L2C training latents: safetensors with latents [N,C,H,W] (scaled by 0.18215) and labels [N].")
+    Path latents;
+
+    @Option(names = "--checkpoint-every", defaultValue = "200", description = "Checkpoint interval in iterations (0: only at the end). Default: ${DEFAULT-VALUE}.")
+    long checkpointEvery;
+
+    @Option(names = "--resume", description = "Continue from OUT.ckpt.safetensors.")
+    boolean resume;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output router (.safetensors).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        RouterTrainingMethod m = RouterTrainingMethod.parse(method);
+        RouterTrainingConfig d = RouterTrainingConfig.defaults(m, steps, iters);
+        RouterTrainingConfig config = new RouterTrainingConfig(m, steps, sampler.trim().toLowerCase(Locale.ROOT), cfg, iters,
+                batch, microBatches, lr == null ? d.lr() : lr, beta == null ? d.beta() : beta, lambdaEvery, tau,
+                proxy == null ? RouterTrainingConfig.DEFAULT_PROXY : IepoProxy.parse(proxy), seed, d.labelDrop(),
+                threshold, checkpointEvery);
+        DiT dit = model.load();
+        RouterTrainer trainer = new RouterTrainer(dit, config, trainingImages(m));
+        Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
+        if (resume) {
+            if (!Files.exists(ckpt)) {
+                throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
+            }
+            trainer.resumeFrom(ckpt);
+            System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
+        } else if (Files.exists(ckpt)) {
+            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
+        }
+        System.out.println("train-router " + config);
+        try (ProgressLine progress = new ProgressLine("train-router " + m.id(), iters, trainer.iteration())) {
+            trainer.train(ckpt, (done, total, loss, t) -> progress.update(done, loss, t));
+        }
+        Map<String, String> extra = new LinkedHashMap<>();
+        String rev = gitRevision();
+        if (rev != null) {
+            extra.put("git_revision", rev);
+        }
+        extra.put("model_source", model.model);
+        Router router = trainer.result(extra);
+        RouterFile.save(out, router);
+        System.out.printf(Locale.ROOT, "wrote %s router (%d steps x %d units) -> %s; cache usage at threshold %.2f: %.1f%%%n",
+                m.id(), router.steps(), router.units(), out, threshold, 100 * router.plan(threshold).usageRatio());
+        return 0;
+    }
+
+    private TrainingImages trainingImages(RouterTrainingMethod m) throws java.io.IOException {
+        if (m.stepWise()) {
+            if (latents != null || data != null) {
+                System.err.println("note: " + m.id() + " trains on the model's own trajectories; --data/--latents are ignored");
+            }
+            return null;
+        }
+        if (latents != null) {
+            if (data != null) {
+                throw new IllegalArgumentException("give either --data or --latents, not both");
+            }
+            return TrainingImages.latents(latents);
+        }
+        if (data != null && !data.equals("fashion-mnist")) {
+            throw new IllegalArgumentException("--data " + data + ": only fashion-mnist is built in; use --latents FILE for latent models");
+        }
+        return TrainingImages.of((dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train());
+    }
+
+    /** {@code git rev-parse --short HEAD} of the working directory, or null. */
+    private static String gitRevision() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
+            String line;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                line = r.readLine();
+            }
+            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || line == null || !line.matches("[0-9a-f]{4,40}")) {
+                p.destroy();
+                return null;
+            }
+            return line;
+        } catch (java.io.IOException | InterruptedException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Progress: the shared progress bar on a terminal, else a carriage-return line; both show the mean loss since
+     * the last update, the cache usage ratio at the default threshold, it/s and the ETA.
+     */
+    private static final class ProgressLine implements AutoCloseable {
+        private final Progress bar;
+        private final String task;
+        private final long total;
+        private final long start;
+        private final long startIteration;
+        private long lastPrint;
+        private double lossSum;
+        private int lossCount;
+
+        ProgressLine(String task, long total, long startIteration) {
+            this.task = task;
+            this.total = total;
+            this.startIteration = startIteration;
+            this.start = System.nanoTime();
+            this.bar = System.console() != null ? new Progress(task, total, "it") : null;
+            if (bar != null) {
+                bar.stepTo(startIteration, null);
+            }
+        }
+
+        void update(long done, double loss, RouterTrainer trainer) {
+            if (!Double.isNaN(loss)) {
+                lossSum += loss;
+                lossCount++;
+            }
+            long now = System.nanoTime();
+            if (now - lastPrint < 500_000_000L && done < total) {
+                return;
+            }
+            lastPrint = now;
+            String msg = String.format(Locale.ROOT, "loss %.4g cache usage %.1f%%",
+                    lossCount == 0 ? Double.NaN : lossSum / lossCount, 100 * trainer.cacheUsage());
+            lossSum = 0;
+            lossCount = 0;
+            if (bar != null) {
+                bar.stepTo(done, msg);
+                return;
+            }
+            double secs = (now - start) / 1e9;
+            double rate = (done - startIteration) / Math.max(secs, 1e-9);
+            double eta = rate > 0 ? (total - done) / rate : Double.NaN;
+            System.out.printf(Locale.ROOT, "\r%s %d/%d %s %.2f it/s ETA %s   ", task, done, total, msg, rate,
+                    Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%d:%02d", (long) eta / 60, (long) eta % 60));
+            System.out.flush();
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            } else {
+                System.out.println();
+            }
+        }
+    }
+}
