@@ -70,7 +70,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
     double tau;
 
     @Option(names = "--proxy", description = "HarmoniCa's IEPO proxy: paper (caching off at step t only) or cumulative (the reference code). Default: "
-            + "cumulative.")
+            + "paper (lower final-sample error in bench/results/router-training-methods.md).")
     String proxy;
 
     @Option(names = "--threshold", defaultValue = "0.1", description = "Inference threshold stored in the router and used for the progress's cache usage. Default: ${DEFAULT-VALUE}.")

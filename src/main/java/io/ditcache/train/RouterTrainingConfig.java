@@ -38,8 +38,8 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
                                    int batch, int microBatches, double lr, double beta, long lambdaEvery, double tau,
                                    IepoProxy proxy, long seed, double labelDrop, double threshold,
                                    long checkpointEvery) {
-    /** The default IEPO proxy, chosen by the measurement in {@code bench/results/router-training-proxy.md}. */
-    public static final IepoProxy DEFAULT_PROXY = IepoProxy.CUMULATIVE;
+    /** The default IEPO proxy, chosen by the measurement in {@code bench/results/router-training-methods.md}. */
+    public static final IepoProxy DEFAULT_PROXY = IepoProxy.PAPER;
 
     public RouterTrainingConfig {
         check(method != null, "method is missing");

@@ -37,12 +37,13 @@ class RouterMethodComparison {
         // smaller by about as much as the papers' values differ (L2C 5e-6 vs HarmoniCa 7e-8).
         double betaH = Double.parseDouble(System.getProperty("ditcache.bench.betaH", "1e-6"));
         double lr = Double.parseDouble(System.getProperty("ditcache.bench.lr", "5e-2"));
+        long seed = Long.getLong("ditcache.bench.seed", 3);
         Map<String, Router> routers = new LinkedHashMap<>();
         Map<String, Double> seconds = new LinkedHashMap<>();
         for (String name : new String[]{"l2c", "sdt", "harmonica-paper", "harmonica-cumulative"}) {
             RouterTrainingMethod m = RouterTrainingMethod.parse(name.split("-")[0]);
             RouterTrainingConfig c = RouterTrainingConfig.defaults(m, STEPS, iters).withBatch(4, 1).withLr(lr)
-                    .withBeta(m == RouterTrainingMethod.HARMONICA ? betaH : beta).withSeed(3).withCfg(CFG, 0.1)
+                    .withBeta(m == RouterTrainingMethod.HARMONICA ? betaH : beta).withSeed(seed).withCfg(CFG, 0.1)
                     .withIepo(name.endsWith("paper") ? IepoProxy.PAPER : IepoProxy.CUMULATIVE, 100);
             long t0 = System.nanoTime();
             routers.put(name, RouterTrainer.train(model, c, TinyRouterSetup.images()));
@@ -60,10 +61,10 @@ class RouterMethodComparison {
         lines.add("");
         lines.add(String.format(Locale.ROOT, "Model: tiny-fmnist (3 blocks, hidden 32, patch 8, trained 200 its on Fashion-MNIST "
                 + "in the test setup); DDIM-%d, cfg %.1f; every router: %d iterations, batch 4, lr %g, beta %g (harmonica %g), "
-                + "seed 3, C = 100 (harmonica), tau 0.1. Error = mean over elements of (cached x0 - uncached x0)^2 on %d fixed "
+                + "seed %d, C = 100 (harmonica), tau 0.1. Error = mean over elements of (cached x0 - uncached x0)^2 on %d fixed "
                 + "noises (labels 0..9), threshold chosen per router so that its plan reuses exactly round(CUR*N*units) "
                 + "(step, unit) pairs. Reproduce: mvn -q test -Dtest=RouterMethodComparison -Dditcache.bench=FILE.md",
-                STEPS, CFG, iters, lr, beta, betaH, samples));
+                STEPS, CFG, iters, lr, beta, betaH, seed, samples));
         lines.add("");
         StringBuilder head = new StringBuilder("| router | train s |");
         StringBuilder rule = new StringBuilder("|---|---|");

@@ -38,7 +38,7 @@ class TrainRouterCommandTest {
         Router r = RouterFile.load(straight);
         assertEquals(RouterMethod.HARMONICA, r.method());
         assertEquals("harmonica", r.provenance().get("trainer"));
-        assertEquals("cumulative", r.provenance().get("proxy"));
+        assertEquals("paper", r.provenance().get("proxy"));
         assertEquals("10", r.provenance().get("iterations"));
         assertEquals(1.5, r.cfg());
         assertTrue(Files.exists(dir.resolve("straight.safetensors.ckpt.safetensors")));
