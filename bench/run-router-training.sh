@@ -19,7 +19,7 @@ out=bench/results/router-training-throughput.md
   echo
   echo "| method | model | N | rows | iters | it/s | lambda refresh s | it/s amortised | peak heap MiB |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  for m in l2c harmonica sdt; do
+  for m in ${METHODS:-l2c harmonica sdt}; do
     java --add-modules jdk.incubator.vector -Xmx8g -cp target/classes:target/test-classes \
       io.ditcache.train.RouterTrainingBench "$m" "$model" "$steps" "$rows" "$iters" 2>/dev/null | grep '^|'
   done

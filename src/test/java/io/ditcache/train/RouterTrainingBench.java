@@ -14,8 +14,8 @@ import java.util.Locale;
  * {@code bench/run-router-training.sh}, one JVM per method so the peaks are separate). Arguments:
  * {@code METHOD MODEL STEPS ROWS ITERS} with ROWS the forward batch (L2C: ROWS images; HarmoniCa/SDT: ROWS/2
  * conditional + ROWS/2 null rows, the papers' equal global batch). Prints one Markdown table row.
- * HarmoniCa's rate is split into the SDT iterations and the IEPO λ refresh (N generations every C iterations),
- * amortised at C = 500.
+ * HarmoniCa's rate is split into the SDT iterations and the IEPO λ refresh (N generations every C iterations;
+ * timed as N times one generation), amortised at C = 500.
  */
 public final class RouterTrainingBench {
     private RouterTrainingBench() {
@@ -58,9 +58,13 @@ public final class RouterTrainingBench {
                 MixedRollout rollout = new MixedRollout(model, new io.ditcache.diffusion.DdimSampler(steps),
                         (float) c.cfg(), c.tau());
                 int[] y = java.util.Arrays.copyOf(labels, batch);
+                float[][] w = new float[steps][];
+                for (int i = 0; i < steps; i++) {
+                    w[i] = TrainableRouter.sigmoid(router.row(i));
+                }
                 long l0 = System.nanoTime();
-                IepoLambda.compute(c.proxy(), rollout, router, new GaussianNoise(2).next(batch, cfg.inChannels(), s, s), y);
-                lambdaSeconds = (System.nanoTime() - l0) / 1e9;
+                rollout.generate(new GaussianNoise(2).next(batch, cfg.inChannels(), s, s), y, w);
+                lambdaSeconds = steps * (System.nanoTime() - l0) / 1e9; // a refresh is N generations (both proxies)
             }
         } else {
             L2cIteration l2c = new L2cIteration(model, c, latents, router);
