@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code ditcache} command line: one subcommand per job. */
 @Command(name = "ditcache", mixinStandardHelpOptions = true, version = "ditcache 0.1.0",
         description = "Fast Diffusion Transformer sampling in pure Java with learned feature caching.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -17,7 +17,19 @@ public final class Main implements Runnable {
 
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
+                    || ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("ditcache " + cmd.getCommandName() + ": error: " + ex.getMessage());
+                if (System.getenv("DITCACHE_DEBUG") != null) {
+                    ex.printStackTrace(cmd.getErr());
+                }
+                return 2;
+            }
+            throw ex;
+        });
+        return cl;
     }
 
     @Override

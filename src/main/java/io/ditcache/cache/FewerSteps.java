@@ -1,0 +1,30 @@
+package io.ditcache.cache;
+
+/**
+ * {@code fewer:K}: the trivial baseline, a plain K-step sampler without caching. It is not a plan: the sampling
+ * driver asks {@link #samplerSteps} and builds a K-step sampler; the K steps then compute everything.
+ *
+ * @param steps K, at least 1
+ */
+public record FewerSteps(int steps) implements StaticPolicy {
+    public FewerSteps {
+        if (steps < 1) {
+            throw new IllegalArgumentException("--cache fewer:K needs K >= 1, got " + steps);
+        }
+    }
+
+    @Override
+    public String spec() {
+        return "fewer:" + steps;
+    }
+
+    @Override
+    public int samplerSteps(int requested) {
+        return steps;
+    }
+
+    @Override
+    public CachePlan plan(int steps, int units) {
+        return CachePlan.computeAll(steps, units);
+    }
+}

@@ -1,0 +1,37 @@
+package io.ditcache.cache;
+
+import io.ditcache.model.DiT;
+
+/**
+ * {@code router:FILE --threshold T}: a learned router's plan ({@link Router#plan}); a unit is computed where
+ * sigmoid(logit) > T, plus the method's forced full steps (L2C: odd spaced indices; HarmoniCa: the first step).
+ *
+ * @param router    the loaded router
+ * @param source    where it came from (the file), for messages and {@link #spec()}
+ * @param threshold T in [0, 1], or NaN for the router's default threshold
+ */
+public record RouterPolicy(Router router, String source, double threshold) implements StaticPolicy {
+    /** The threshold in effect. */
+    public double effectiveThreshold() {
+        return Double.isNaN(threshold) ? router.defaultThreshold() : threshold;
+    }
+
+    @Override
+    public String spec() {
+        return "router:" + source;
+    }
+
+    @Override
+    public void checkFits(DiT model, int steps) {
+        router.checkFits(model, steps, source);
+    }
+
+    @Override
+    public CachePlan plan(int steps, int units) {
+        if (steps != router.steps() || units != router.units()) {
+            throw new IllegalArgumentException(source + ": router is for " + router.steps() + " steps x "
+                    + router.units() + " units, asked for " + steps + " x " + units);
+        }
+        return router.plan(effectiveThreshold());
+    }
+}

@@ -1,0 +1,40 @@
+package io.ditcache.diffusion;
+
+import java.util.Locale;
+
+/** Creates samplers by name, for the command line and configuration files. */
+public final class Samplers {
+    /** The accepted names, one per sampler (aliases are listed in {@link #create}). */
+    public static final String NAMES = "ddim, ddpm, dpm++2m";
+
+    private Samplers() {
+    }
+
+    /** {@link #create(String, int, long)} with seed 0 for DDPM's noise. */
+    public static Sampler create(String name, int steps) {
+        return create(name, steps, 0L);
+    }
+
+    /**
+     * A sampler by name: {@code ddim}; {@code ddpm} (noise from {@code GaussianNoise(seed)}); {@code dpm++2m}, also
+     * spelled {@code dpmpp2m}, {@code dpm-solver++} or {@code dpmsolver++}. Case-insensitive.
+     *
+     * @throws IllegalArgumentException for an unknown name or a step count outside 1..1000
+     */
+    public static Sampler create(String name, int steps, long seed) {
+        String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        switch (key) {
+            case "ddim":
+                return new DdimSampler(steps);
+            case "ddpm":
+                return new DdpmSampler(steps, seed);
+            case "dpm++2m":
+            case "dpmpp2m":
+            case "dpm-solver++":
+            case "dpmsolver++":
+                return new DpmSolverPP2M(steps);
+            default:
+                throw new IllegalArgumentException("unknown sampler '" + name + "'; expected one of " + NAMES);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.ditcache.io;
+
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+
+/**
+ * The safetensors format (Hugging Face): an 8-byte little-endian header length, a JSON header naming each
+ * tensor's dtype, shape and byte range, then the raw little-endian tensor data. No code runs on load, which
+ * makes it the preferred format for sharing weights. Tensors are read one at a time from the file channel,
+ * so a 2.7 GB checkpoint needs only the float copy in memory, plus one tensor's bytes.
+ *
+ * <p>Reading accepts F32, F16, BF16 and F64 (converted to float) and, for small index or count tensors,
+ * I64/I32/I16/I8/U8/BOOL read as float (exact up to 2^24). Writing uses one {@link DType} for all tensors.
+ */
+public final class SafeTensors {
+    /** Largest header we accept; real headers are kilobytes, so more means a corrupt length field. */
+    static final long MAX_HEADER_BYTES = 100L << 20;
+    private static final int WRITE_CHUNK_BYTES = 1 << 20;
+
+    private SafeTensors() {
+    }
+
+    /** Reads every tensor (as float32) and the {@code __metadata__} map of {@code file}. */
+    public static StateDict read(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size < 8) {
+                throw new WeightsFormatException(file, "only " + size + " bytes, too short for a safetensors file");
+            }
+            long headerBytes = readAt(in, 0, 8).getLong(0);
+            if (headerBytes < 2 || headerBytes > size - 8 || headerBytes > MAX_HEADER_BYTES) {
+                throw new WeightsFormatException(file, "header length " + Long.toUnsignedString(headerBytes)
+                        + " does not fit a file of " + size + " bytes (limit " + MAX_HEADER_BYTES
+                        + "): not a safetensors file, or truncated");
+            }
+            String json = utf8(file, readAt(in, 8, (int) headerBytes));
+            long dataStart = 8 + headerBytes;
+            SafeTensorsHeader header = SafeTensorsHeader.parse(file, json, size - dataStart);
+            StateDict dict = new StateDict();
+            for (SafeTensorsHeader.Entry e : header.entries) {
+                ByteBuffer bytes = readAt(in, dataStart + e.begin(), (int) (e.end() - e.begin()));
+                float[] values = new float[e.numel()];
+                e.type().decode(bytes, 0, values);
+                dict.put(e.name(), Tensor.of(values, e.shape()));
+            }
+            dict.metadata().putAll(header.metadata);
+            return dict;
+        }
+    }
+
+    /** Writes {@code dict} (tensors in its order, plus its metadata) to {@code file} atomically as {@code dtype}. */
+    public static void write(Path file, StateDict dict, DType dtype) throws IOException {
+        byte[] header = headerJson(dict, dtype).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+            writeFully(out, length);
+            writeFully(out, ByteBuffer.wrap(header));
+            ByteBuffer chunk = ByteBuffer.allocateDirect(WRITE_CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (Tensor t : dict.tensors().values()) {
+                writeTensor(out, t.data(), dtype, chunk);
+            }
+        });
+    }
+
+    /** The JSON header, padded with spaces to a multiple of 8 bytes so the data section stays aligned. */
+    static String headerJson(StateDict dict, DType dtype) {
+        StringBuilder json = new StringBuilder("{");
+        if (!dict.metadata().isEmpty()) {
+            json.append(Json.quote(SafeTensorsHeader.METADATA_KEY)).append(":{");
+            String sep = "";
+            for (Map.Entry<String, String> m : dict.metadata().entrySet()) {
+                json.append(sep).append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
+                sep = ",";
+            }
+            json.append('}');
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : dict.tensors().entrySet()) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            long bytes = (long) e.getValue().numel() * dtype.bytes();
+            StringBuilder shape = new StringBuilder("[");
+            for (int i = 0; i < e.getValue().rank(); i++) {
+                shape.append(i == 0 ? "" : ",").append(e.getValue().dim(i));
+            }
+            json.append(Json.quote(e.getKey())).append(":{\"dtype\":\"").append(dtype.name()).append("\",\"shape\":")
+                    .append(shape).append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes)
+                    .append("]}");
+            offset += bytes;
+        }
+        json.append('}');
+        int utf8Length = json.toString().getBytes(StandardCharsets.UTF_8).length;
+        json.append(" ".repeat((8 - utf8Length % 8) % 8));
+        return json.toString();
+    }
+
+    private static void writeTensor(FileChannel out, float[] data, DType dtype, ByteBuffer chunk) throws IOException {
+        int perChunk = chunk.capacity() / dtype.bytes();
+        for (int start = 0; start < data.length; start += perChunk) {
+            int end = Math.min(data.length, start + perChunk);
+            chunk.clear();
+            for (int i = start; i < end; i++) {
+                switch (dtype) {
+                    case F32: chunk.putFloat(data[i]); break;
+                    case F16: chunk.putShort(HalfFloats.floatToF16(data[i])); break;
+                    case BF16: chunk.putShort(HalfFloats.floatToBf16(data[i])); break;
+                    default: throw new AssertionError(dtype);
+                }
+            }
+            chunk.flip();
+            writeFully(out, chunk);
+        }
+    }
+
+    private static ByteBuffer readAt(FileChannel in, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (buffer.hasRemaining()) {
+            if (in.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("unexpected end of file at byte " + (position + buffer.position()));
+            }
+        }
+        return buffer.flip();
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            out.write(buffer);
+        }
+    }
+
+    private static String utf8(Path file, ByteBuffer bytes) throws WeightsFormatException {
+        try {
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder().decode(bytes);
+            return chars.toString();
+        } catch (CharacterCodingException e) {
+            throw new WeightsFormatException(file, "header is not valid UTF-8");
+        }
+    }
+}

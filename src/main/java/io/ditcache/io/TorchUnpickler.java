@@ -1,0 +1,220 @@
+package io.ditcache.io;
+
+import io.ditcache.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipFile;
+import net.razorvine.pickle.IObjectConstructor;
+import net.razorvine.pickle.Opcodes;
+import net.razorvine.pickle.PickleException;
+import net.razorvine.pickle.PickleUtils;
+import net.razorvine.pickle.Unpickler;
+
+/**
+ * Unpickles the {@code data.pkl} of a torch.save archive with an allow-list of globals, in the spirit of
+ * PyTorch's {@code weights_only=True}: only tensors, their storages and plain containers can be built.
+ * Every GLOBAL / STACK_GLOBAL / INST opcode is resolved here, so a pickle naming anything else (such as
+ * {@code os.system} in a {@code __reduce__} payload) fails before any object is made, and nothing from the
+ * file is ever executed. Dicts keep their order (the razorvine defaults use HashMap).
+ */
+final class TorchUnpickler extends Unpickler {
+    /** Thrown for a global outside the allow-list. */
+    static final class RefusedGlobal extends PickleException {
+        private static final long serialVersionUID = 1L;
+
+        RefusedGlobal(String global) {
+            super("refusing to load pickled global '" + global
+                    + "' (only tensors and plain containers are allowed)");
+        }
+    }
+
+    /** A Python {@code collections.OrderedDict}; BUILD state (such as a state_dict's _metadata) is dropped. */
+    private static final class OrderedDictValue extends LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** An {@code argparse.Namespace}; BUILD fills it with the attributes. */
+    private static final class NamespaceValue extends LinkedHashMap<Object, Object> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** A storage class such as {@code torch.FloatStorage}: only a tag inside persistent ids. */
+    private static final class StorageClass implements IObjectConstructor {
+        final ElementType type;
+
+        StorageClass(ElementType type) {
+            this.type = type;
+        }
+
+        @Override
+        public Object construct(Object[] args) {
+            throw new PickleException("storage classes cannot be called in a pickle");
+        }
+    }
+
+    private static final Map<String, IObjectConstructor> ALLOWED = new HashMap<>();
+
+    static {
+        ALLOWED.put("collections.OrderedDict", args -> {
+            if (args.length != 0) {
+                throw new PickleException("OrderedDict with constructor arguments is not supported");
+            }
+            return new OrderedDictValue();
+        });
+        ALLOWED.put("argparse.Namespace", args -> new NamespaceValue());
+        ALLOWED.put("torch._utils._rebuild_tensor", TorchUnpickler::rebuildTensor);
+        ALLOWED.put("torch._utils._rebuild_tensor_v2", TorchUnpickler::rebuildTensor);
+        ALLOWED.put("torch._utils._rebuild_parameter", args -> (Tensor) args[0]);
+        ALLOWED.put("torch._utils._rebuild_parameter_with_state", args -> (Tensor) args[0]);
+        ALLOWED.put("torch.Size", args -> new ArrayList<>(asList(args[0])));
+        ALLOWED.put("builtins.set", args -> new LinkedHashSet<>(args.length == 0 ? List.of() : asList(args[0])));
+        ALLOWED.put("builtins.frozenset", ALLOWED.get("builtins.set"));
+        String[][] storages = {{"Float", "F32"}, {"Half", "F16"}, {"BFloat16", "BF16"}, {"Double", "F64"},
+            {"Long", "I64"}, {"Int", "I32"}, {"Short", "I16"}, {"Char", "I8"}, {"Byte", "U8"}, {"Bool", "BOOL"}};
+        for (String[] s : storages) {
+            ALLOWED.put("torch." + s[0] + "Storage", new StorageClass(ElementType.valueOf(s[1])));
+        }
+    }
+
+    private final Path file;
+    private final ZipFile zip;
+    private final String prefix;
+
+    TorchUnpickler(Path file, ZipFile zip, String prefix) {
+        this.file = file;
+        this.zip = zip;
+        this.prefix = prefix;
+    }
+
+    @Override
+    protected Object dispatch(short key) throws IOException {
+        switch (key) {
+            case Opcodes.GLOBAL: {
+                String module = PickleUtils.readline(input);
+                String name = PickleUtils.readline(input);
+                stack.add(resolve(module, name));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.STACK_GLOBAL: {
+                Object name = stack.pop();
+                Object module = stack.pop();
+                stack.add(resolve(String.valueOf(module), String.valueOf(name)));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.INST: {
+                IObjectConstructor constructor = resolve(PickleUtils.readline(input), PickleUtils.readline(input));
+                stack.add(constructor.construct(stack.pop_all_since_marker().toArray()));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.BUILD:
+                build(stack.pop(), stack.peek());
+                return NO_RETURN_VALUE;
+            case Opcodes.EMPTY_DICT:
+                stack.add(new LinkedHashMap<>());
+                return NO_RETURN_VALUE;
+            case Opcodes.DICT: {
+                Map<Object, Object> dict = new LinkedHashMap<>();
+                putPairs(dict, stack.pop_all_since_marker());
+                stack.add(dict);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.SETITEMS: {
+                List<Object> items = stack.pop_all_since_marker();
+                putPairs(dictOnStack(), items);
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.SETITEM: {
+                Object value = stack.pop();
+                Object k = stack.pop();
+                dictOnStack().put(k, value);
+                return NO_RETURN_VALUE;
+            }
+            default:
+                return super.dispatch(key);
+        }
+    }
+
+    /** Persistent ids are ('storage', storage class, key, location, numel). */
+    @Override
+    protected Object persistentLoad(Object pid) {
+        if (!(pid instanceof Object[]) || ((Object[]) pid).length < 3 || !"storage".equals(((Object[]) pid)[0])
+                || !(((Object[]) pid)[1] instanceof StorageClass)) {
+            throw new PickleException("unsupported persistent id " + describe(pid));
+        }
+        Object[] id = (Object[]) pid;
+        return new TorchStorage(file, zip, prefix, String.valueOf(id[2]), ((StorageClass) id[1]).type);
+    }
+
+    private static IObjectConstructor resolve(String module, String name) {
+        IObjectConstructor constructor = ALLOWED.get(module + "." + name);
+        if (constructor == null) {
+            throw new RefusedGlobal(module + "." + name);
+        }
+        return constructor;
+    }
+
+    /** _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]). */
+    private static Object rebuildTensor(Object[] args) {
+        if (args.length < 4 || !(args[0] instanceof TorchStorage)) {
+            throw new PickleException("malformed tensor record " + describe(args));
+        }
+        List<Object> size = asList(args[2]);
+        List<Object> stride = asList(args[3]);
+        int[] sizes = new int[size.size()];
+        long[] strides = new long[stride.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = Math.toIntExact(((Number) size.get(i)).longValue());
+        }
+        for (int i = 0; i < strides.length; i++) {
+            strides[i] = ((Number) stride.get(i)).longValue();
+        }
+        return ((TorchStorage) args[0]).view(((Number) args[1]).longValue(), sizes, strides);
+    }
+
+    private static void build(Object state, Object target) {
+        if (target instanceof NamespaceValue && state instanceof Map) {
+            ((NamespaceValue) target).putAll((Map<?, ?>) state);
+        } else if (!(target instanceof OrderedDictValue) && !(target instanceof Tensor)) {
+            throw new PickleException("cannot set the state of a " + describe(target));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<Object, Object> dictOnStack() {
+        Object top = stack.peek();
+        if (!(top instanceof Map)) {
+            throw new PickleException("SETITEM on a " + describe(top));
+        }
+        return (Map<Object, Object>) top;
+    }
+
+    private static void putPairs(Map<Object, Object> dict, List<Object> flat) {
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            dict.put(flat.get(i), flat.get(i + 1));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(Object tuple) {
+        if (tuple instanceof Object[]) {
+            return java.util.Arrays.asList((Object[]) tuple);
+        }
+        if (tuple instanceof List) {
+            return (List<Object>) tuple;
+        }
+        throw new PickleException("expected a tuple, got " + describe(tuple));
+    }
+
+    private static String describe(Object o) {
+        if (o instanceof Object[]) {
+            return java.util.Arrays.deepToString((Object[]) o);
+        }
+        return o == null ? "None" : o.getClass().getSimpleName() + " " + o;
+    }
+}

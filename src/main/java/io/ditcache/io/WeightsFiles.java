@@ -1,0 +1,29 @@
+package io.ditcache.io;
+
+import io.ditcache.tensor.StateDict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Loads a state dict from a weights file, choosing the format by its extension. */
+public final class WeightsFiles {
+    private WeightsFiles() {
+    }
+
+    /** {@code .safetensors} via {@link SafeTensors}; {@code .pt}, {@code .pth}, {@code .bin} via {@link TorchCheckpoint}. */
+    public static StateDict load(Path file) throws IOException {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean safetensors = name.endsWith(".safetensors");
+        boolean torch = name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin");
+        if (!safetensors && !torch) {
+            throw new WeightsFormatException(file, "unsupported weights file extension (expected .safetensors, "
+                    + ".pt, .pth or .bin)");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such weights file");
+        }
+        return safetensors ? SafeTensors.read(file) : TorchCheckpoint.readStateDict(file);
+    }
+}

@@ -1,0 +1,453 @@
+package io.ditcache.model;
+
+import io.ditcache.nn.CfgCombine;
+import io.ditcache.nn.Embedding;
+import io.ditcache.nn.GatedResidual;
+import io.ditcache.nn.LayerNorm;
+import io.ditcache.nn.Linear;
+import io.ditcache.nn.Modulate;
+import io.ditcache.nn.PatchEmbed;
+import io.ditcache.nn.Silu;
+import io.ditcache.nn.Unpatchify;
+import io.ditcache.tensor.Parallel;
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training-mode forward of a {@link DiT} that keeps the activations its hand-written backward needs (llm.c style).
+ * With {@link UnitMix#NONE} its output equals {@link DiT#forward} / {@link DiT#forwardWithCfg} bit for bit (same
+ * kernels, same order). Units may be mixed {@code u = w fresh + (1 - w) cached} (the L2C/HarmoniCa relaxation);
+ * {@link #backward} then returns dL/dw per mixed unit and, if requested at forward time, weight and input gradients.
+ * <p>What is kept: with {@link GradientRequest#ROUTER} (frozen model) only what lies downstream of the first mixed
+ * unit k0: every later unit's branch tape ({@link BranchTape}), each mixed unit's {@code fresh - cached}, the adaLN
+ * outputs [B, 6D] per block and the final layer's input [B*T, D]. Nothing before k0 and no weight-gradient
+ * inputs. With weight or input gradients every unit is taped, plus the unit outputs (for the gate gradients) and the
+ * conditioning path. The backward frees each unit's tape as it passes it.
+ * <p>One forward, then one backward; not thread-safe (use one tape per thread; the model may be shared).
+ */
+public final class DiTTape {
+    private static final int DOT_CHUNK = 1 << 14;
+
+    private final DiT model;
+    private final DiTConfig config;
+    private final StateDict w;
+    private final List<DiTBlock> blocks;
+
+    // State of the last forward.
+    private boolean ready;
+    private GradientRequest want;
+    private int batch;
+    private int cfgHalf;
+    private float cfgScale;
+    private float[] image;
+    private int[] labels;
+    private float[] freq;
+    private float[] tPre;
+    private float[] tHidden;
+    private float[] cond;
+    private float[] siluC;
+    private float[][] mods;
+    private float[] finalMod;
+    private float[] finalIn;
+    private BranchTape[] branches;
+    private float[][] diffs;
+    private float[][] unitOutputs;
+    private float[] mixWeights;
+    private int[] outShape;
+
+    public DiTTape(DiT model) {
+        this.model = model;
+        this.config = model.config();
+        this.w = model.stateDict();
+        this.blocks = model.blocks();
+    }
+
+    public DiT model() {
+        return model;
+    }
+
+    /** Training-mode {@code forward(x, t, y)} (labels as given: apply label dropout beforehand, see {@link #dropLabels}). */
+    public Tensor forward(Tensor x, float[] t, int[] y, UnitMix mix, GradientRequest request) {
+        int b = checkInputs(x, t, y);
+        cfgHalf = 0;
+        return run(x.data(), b, t, y, mix, request);
+    }
+
+    /**
+     * Training-mode {@code forwardWithCfg}: runs [x; x] with labels [y; null] and combines the guided channels with
+     * {@code scale}; returns [2B, C_out, H, W]. Mixed units' cached tensors cover the 2B batch.
+     */
+    public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitMix mix, GradientRequest request) {
+        int b = checkInputs(x, t, y);
+        float[] xx = new float[2 * x.numel()];
+        System.arraycopy(x.data(), 0, xx, 0, x.numel());
+        System.arraycopy(x.data(), 0, xx, x.numel(), x.numel());
+        float[] tt = new float[2 * b];
+        int[] yy = new int[2 * b];
+        for (int i = 0; i < b; i++) {
+            tt[i] = t[i];
+            tt[b + i] = t[i];
+            yy[i] = y[i];
+            yy[b + i] = config.numClasses();
+        }
+        Tensor out = run(xx, 2 * b, tt, yy, mix, request);
+        cfgHalf = b;
+        cfgScale = scale;
+        int hw = config.inputSize() * config.inputSize();
+        CfgCombine.forward(out.data(), b, config.outChannels(), hw, config.guidedChannels(), scale);
+        return out;
+    }
+
+    /** DiT's training-time label dropout: each label becomes the null class with probability {@code p}. */
+    public static int[] dropLabels(int[] y, double p, java.util.SplittableRandom rng, int numClasses) {
+        int[] out = y.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (rng.nextDouble() < p) {
+                out[i] = numClasses;
+            }
+        }
+        return out;
+    }
+
+    private Tensor run(float[] x, int b, float[] t, int[] y, UnitMix mix, GradientRequest request) {
+        UnitMix m = mix == null ? UnitMix.NONE : mix;
+        int d = config.hidden();
+        int tokens = config.tokens();
+        int rows = b * tokens;
+        int units = config.units();
+        m.check(units, rows * d);
+        want = request;
+        batch = b;
+        int first = m.firstMixed(units);
+        boolean weights = request.weights();
+        boolean anyBackward = request.reachesEmbeddings() || first < units;
+        int tapeFrom = request.reachesEmbeddings() ? 0 : first + 1;
+
+        float[] h = new float[rows * d];
+        int p = config.patch();
+        PatchEmbed.forward(x, b, config.inChannels(), config.inputSize(), p, w.get("x_embedder.proj.weight").data(),
+                w.get("x_embedder.proj.bias").data(), d, w.get("pos_embed").data(), h);
+        conditioning(t, y, b);
+
+        mods = new float[config.depth()][];
+        branches = new BranchTape[units];
+        diffs = new float[units][];
+        unitOutputs = new float[units][];
+        mixWeights = new float[units];
+        for (DiTBlock block : blocks) {
+            int i = block.index();
+            mods[i] = new float[b * 6 * d];
+            Linear.forward(siluC, b, d, block.adaW.data(), block.adaB.data(), 6 * d, mods[i]);
+            for (int k = 2 * i; k <= 2 * i + 1; k++) {
+                BranchTape branch = new BranchTape(config, block, k % 2 == 0, b);
+                float[] fresh = branch.forward(h, mods[i], k >= tapeFrom, weights);
+                float[] u = mixUnit(k, fresh, m);
+                if (m.observer() != null) {
+                    m.observer().accept(k, Tensor.of(u, b, tokens, d));
+                }
+                GatedResidual.forward(h, u, b, tokens, d, mods[i], 6 * d, k % 2 == 0 ? 2 * d : 5 * d);
+                branches[k] = branch.taped() ? branch : null;
+                unitOutputs[k] = weights ? u : null;
+            }
+        }
+        finalMod = new float[b * 2 * d];
+        Linear.forward(siluC, b, d, w.get("final_layer.adaLN_modulation.1.weight").data(),
+                w.get("final_layer.adaLN_modulation.1.bias").data(), 2 * d, finalMod);
+        float[] hn = new float[rows * d];
+        LayerNorm.forward(h, hn, rows, d);
+        Modulate.forward(hn, hn, b, tokens, d, finalMod, 2 * d, 0, d);
+        int outDim = p * p * config.outChannels();
+        float[] tok = new float[rows * outDim];
+        Linear.forward(hn, rows, d, w.get("final_layer.linear.weight").data(), w.get("final_layer.linear.bias").data(),
+                outDim, tok);
+        Tensor out = Tensor.zeros(b, config.outChannels(), config.inputSize(), config.inputSize());
+        Unpatchify.forward(tok, b, config.outChannels(), config.inputSize(), p, out.data());
+
+        finalIn = anyBackward ? h : null;
+        image = request.reachesEmbeddings() ? x.clone() : null;
+        labels = y.clone();
+        if (!weights) {
+            freq = null;
+            tPre = null;
+            tHidden = null;
+            cond = null;
+        }
+        outShape = out.shape();
+        ready = true;
+        return out;
+    }
+
+    /** u = w fresh + (1 - w) cached for a mixed unit (keeping fresh - cached for dL/dw), else fresh. */
+    private float[] mixUnit(int k, float[] fresh, UnitMix m) {
+        if (!m.isMixed(k)) {
+            mixWeights[k] = Float.NaN;
+            return fresh;
+        }
+        float wk = m.weights()[k];
+        float om = 1f - wk;
+        float[] c = m.cached()[k].data();
+        float[] diff = new float[fresh.length];
+        float[] u = new float[fresh.length];
+        for (int i = 0; i < u.length; i++) {
+            u[i] = wk * fresh[i] + om * c[i];
+            diff[i] = fresh[i] - c[i];
+        }
+        mixWeights[k] = wk;
+        diffs[k] = diff;
+        return u;
+    }
+
+    /** c = TimestepEmbedder(t) + LabelEmbedder(y) and SiLU(c), the kernels of DiT's conditioning in its order. */
+    private void conditioning(float[] t, int[] y, int b) {
+        int d = config.hidden();
+        int fd = Embeddings.FREQUENCY_DIM;
+        freq = Embeddings.timestepFrequencies(t, fd);
+        tPre = new float[b * d];
+        Linear.forward(freq, b, fd, w.get("t_embedder.mlp.0.weight").data(), w.get("t_embedder.mlp.0.bias").data(), d, tPre);
+        tHidden = new float[b * d];
+        Silu.forward(tPre, tHidden, tHidden.length);
+        cond = new float[b * d];
+        Linear.forward(tHidden, b, d, w.get("t_embedder.mlp.2.weight").data(), w.get("t_embedder.mlp.2.bias").data(), d, cond);
+        Embedding.addInto(w.get("y_embedder.embedding_table.weight").data(), y, d, cond);
+        siluC = new float[b * d];
+        Silu.forward(cond, siluC, siluC.length);
+    }
+
+    /** Bytes of activations the tape holds now (after a forward; shrinks to the small vectors during backward). */
+    public long keptBytes() {
+        long n = 0;
+        for (float[][] group : new float[][][]{mods, diffs, unitOutputs}) {
+            if (group != null) {
+                for (float[] a : group) {
+                    n += a == null ? 0 : 4L * a.length;
+                }
+            }
+        }
+        if (branches != null) {
+            for (BranchTape bt : branches) {
+                n += bt == null ? 0 : bt.bytes();
+            }
+        }
+        for (float[] a : new float[][]{image, freq, tPre, tHidden, cond, siluC, finalMod, finalIn}) {
+            n += a == null ? 0 : 4L * a.length;
+        }
+        return n;
+    }
+
+    /** The backward of the last forward, returning fresh gradients. */
+    public Gradients backward(Tensor dOut) {
+        return backward(dOut, want.weights() ? zeroGradients() : null);
+    }
+
+    /** Zero weight gradients under the checkpoint keys, for accumulating over several backward calls. */
+    public StateDict zeroGradients() {
+        StateDict g = new StateDict();
+        for (Map.Entry<String, int[]> e : ParameterLayout.of(config).entrySet()) {
+            if (!e.getKey().equals("pos_embed")) {
+                g.put(e.getKey(), Tensor.zeros(e.getValue()));
+            }
+        }
+        return g;
+    }
+
+    /**
+     * Backpropagates dL/d(output) (the shape the forward returned). Weight gradients, when the forward requested
+     * them, are added into {@code grads} (from {@link #zeroGradients}), which is returned in the result.
+     */
+    public Gradients backward(Tensor dOut, StateDict grads) {
+        if (!ready) {
+            throw new IllegalStateException("DiTTape.backward: no forward to backpropagate (one backward per forward)");
+        }
+        if (!java.util.Arrays.equals(dOut.shape(), outShape)) {
+            throw new IllegalArgumentException("DiTTape.backward: dOut " + dOut.shapeString() + " but the forward returned "
+                    + java.util.Arrays.toString(outShape));
+        }
+        if (want.weights() && grads == null) {
+            throw new IllegalArgumentException("DiTTape.backward: weight gradients were requested; pass zeroGradients()");
+        }
+        ready = false;
+        StateDict g = want.weights() ? grads : null;
+        int d = config.hidden();
+        int tokens = config.tokens();
+        int rows = batch * tokens;
+        int units = config.units();
+        float[] dw = new float[units];
+        if (finalIn == null) {
+            release();
+            return new Gradients(dw, g, null);
+        }
+        float[] dFinalMod = g == null ? null : new float[batch * 2 * d];
+        float[] dx = finalLayerBackward(dOut.data().clone(), dFinalMod, g);
+        float[][] dMods = new float[config.depth()][];
+        float[] dU = new float[rows * d];
+        for (int k = units - 1; k >= 0; k--) {
+            boolean mixed = !Float.isNaN(mixWeights[k]);
+            if (branches[k] == null && !mixed && g == null && !want.input()) {
+                break;
+            }
+            int i = k / 2;
+            if (g != null && dMods[i] == null) {
+                dMods[i] = new float[batch * 6 * d];
+            }
+            GatedResidual.backward(dx, unitOutputs[k], batch, tokens, d, mods[i], 6 * d, k % 2 == 0 ? 2 * d : 5 * d,
+                    dU, dMods[i]);
+            if (mixed) {
+                dw[k] = dot(dU, diffs[k]);
+                scale(dU, mixWeights[k]);
+            }
+            if (branches[k] != null && mixWeights[k] != 0f) {
+                branches[k].backward(dU, mods[i], dx, dMods[i], g);
+            }
+            branches[k] = null;
+            diffs[k] = null;
+            unitOutputs[k] = null;
+        }
+        Tensor dInput = null;
+        if (want.reachesEmbeddings()) {
+            if (g != null) {
+                conditioningBackward(dMods, dFinalMod, g);
+            }
+            dInput = embeddingBackward(dx, g);
+        }
+        release();
+        return new Gradients(dw, g, dInput);
+    }
+
+    /** dL/d(output) through CFG combine, unpatchify and FinalLayer to dL/d(residual stream), [rows, D]. */
+    private float[] finalLayerBackward(float[] dOut, float[] dMod, StateDict g) {
+        int d = config.hidden();
+        int tokens = config.tokens();
+        int rows = batch * tokens;
+        int p = config.patch();
+        int outC = config.outChannels();
+        int size = config.inputSize();
+        if (cfgHalf > 0) {
+            CfgCombine.backward(dOut, cfgHalf, outC, size * size, config.guidedChannels(), cfgScale);
+        }
+        int outDim = p * p * outC;
+        float[] dTok = new float[rows * outDim];
+        Unpatchify.backward(dOut, batch, outC, size, p, dTok);
+        float[] normalized = null;
+        float[] h = null;
+        if (g != null) {
+            normalized = new float[rows * d];
+            LayerNorm.forward(finalIn, normalized, rows, d);
+            h = new float[rows * d];
+            Modulate.forward(normalized, h, batch, tokens, d, finalMod, 2 * d, 0, d);
+        }
+        float[] dH = new float[rows * d];
+        Linear.backward(dTok, h, w.get("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
+                BranchTape.grad(g, "final_layer.linear.weight"), BranchTape.grad(g, "final_layer.linear.bias"));
+        Modulate.backward(dH, normalized, batch, tokens, d, finalMod, 2 * d, 0, d, dH, dMod);
+        float[] dx = new float[rows * d];
+        LayerNorm.backward(dH, finalIn, dx, rows, d, false);
+        finalIn = null;
+        return dx;
+    }
+
+    /** adaLN linears of every block and the final layer, SiLU(c), label table and timestep MLP (weight mode). */
+    private void conditioningBackward(float[][] dMods, float[] dFinalMod, StateDict g) {
+        int d = config.hidden();
+        float[] dSiluC = new float[batch * d];
+        Linear.backward(dFinalMod, siluC, w.get("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
+                dSiluC, true, g.get("final_layer.adaLN_modulation.1.weight").data(),
+                g.get("final_layer.adaLN_modulation.1.bias").data());
+        for (DiTBlock block : blocks) {
+            int i = block.index();
+            if (dMods[i] != null) {
+                String key = "blocks." + i + ".adaLN_modulation.1.";
+                Linear.backward(dMods[i], siluC, block.adaW.data(), batch, d, 6 * d, dSiluC, true,
+                        BranchTape.grad(g, key + "weight"), BranchTape.grad(g, key + "bias"));
+            }
+        }
+        float[] dC = new float[batch * d];
+        Silu.backward(dSiluC, cond, dC, dC.length);
+        Embedding.backward(dC, labels, d, g.get("y_embedder.embedding_table.weight").data());
+        float[] dHidden = new float[batch * d];
+        Linear.backward(dC, tHidden, w.get("t_embedder.mlp.2.weight").data(), batch, d, d, dHidden, false,
+                g.get("t_embedder.mlp.2.weight").data(), g.get("t_embedder.mlp.2.bias").data());
+        Silu.backward(dHidden, tPre, dHidden, dHidden.length);
+        Linear.backward(dHidden, freq, w.get("t_embedder.mlp.0.weight").data(), batch, Embeddings.FREQUENCY_DIM, d,
+                null, false, g.get("t_embedder.mlp.0.weight").data(), g.get("t_embedder.mlp.0.bias").data());
+    }
+
+    /** PatchEmbed backward from dL/d(embedded tokens); returns dL/dx (CFG halves summed) when requested. */
+    private Tensor embeddingBackward(float[] dx, StateDict g) {
+        int c = config.inChannels();
+        int size = config.inputSize();
+        float[] dImage = want.input() ? new float[batch * c * size * size] : null;
+        PatchEmbed.backward(dx, image, batch, c, size, config.patch(), w.get("x_embedder.proj.weight").data(),
+                config.hidden(), dImage, BranchTape.grad(g, "x_embedder.proj.weight"), BranchTape.grad(g, "x_embedder.proj.bias"));
+        if (dImage == null) {
+            return null;
+        }
+        if (cfgHalf == 0) {
+            return Tensor.of(dImage, batch, c, size, size);
+        }
+        int half = dImage.length / 2;
+        float[] sum = new float[half];
+        for (int i = 0; i < half; i++) {
+            sum[i] = dImage[i] + dImage[half + i];
+        }
+        return Tensor.of(sum, cfgHalf, c, size, size);
+    }
+
+    private void release() {
+        image = null;
+        freq = null;
+        tPre = null;
+        tHidden = null;
+        cond = null;
+        siluC = null;
+        mods = null;
+        finalMod = null;
+        finalIn = null;
+        branches = null;
+        diffs = null;
+        unitOutputs = null;
+    }
+
+    /** sum a*b in double, chunked over the worker pool with partial sums added in chunk order (deterministic). */
+    private static float dot(float[] a, float[] b) {
+        int chunks = (a.length + DOT_CHUNK - 1) / DOT_CHUNK;
+        double[] partial = new double[chunks];
+        Parallel.parallelFor(0, chunks, c -> {
+            double s = 0;
+            for (int i = c * DOT_CHUNK, end = Math.min(a.length, (c + 1) * DOT_CHUNK); i < end; i++) {
+                s += (double) a[i] * b[i];
+            }
+            partial[c] = s;
+        });
+        double s = 0;
+        for (double v : partial) {
+            s += v;
+        }
+        return (float) s;
+    }
+
+    private static void scale(float[] a, float s) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= s;
+        }
+    }
+
+    private int checkInputs(Tensor x, float[] t, int[] y) {
+        int s = config.inputSize();
+        if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
+            throw new IllegalArgumentException("DiTTape: input " + x.shapeString() + " does not fit " + config.name()
+                    + ": expected [B, " + config.inChannels() + ", " + s + ", " + s + "]");
+        }
+        if (t.length != x.dim(0) || y.length != x.dim(0)) {
+            throw new IllegalArgumentException("DiTTape: batch " + x.dim(0) + " but " + t.length + " timesteps and "
+                    + y.length + " labels");
+        }
+        for (int label : y) {
+            if (label < 0 || label > config.numClasses()) {
+                throw new IllegalArgumentException("DiTTape: label " + label + " outside [0, " + config.numClasses() + "]");
+            }
+        }
+        return x.dim(0);
+    }
+}

@@ -1,0 +1,73 @@
+package io.ditcache.nn;
+
+import io.ditcache.tensor.Parallel;
+import io.ditcache.tensor.Patches;
+
+/**
+ * DiT's PatchEmbed (a Conv2d with kernel = stride = p, done as one GEMM over extracted patches) plus the fixed
+ * position table. A patch row is laid out (channel, row, column), the order of the conv weight [D, C, p, p].
+ */
+public final class PatchEmbed {
+    private PatchEmbed() {
+    }
+
+    /**
+     * x [batch, c, size, size], w [d, c*p*p], bias [d], pos [tokens, d]  ->  h [batch*tokens, d] = patches W^T + b + pos.
+     * Returns the extracted patches [batch*tokens, c*p*p] (the GEMM input).
+     */
+    public static float[] forward(float[] x, int batch, int c, int size, int p, float[] w, float[] bias, int d,
+                                  float[] pos, float[] h) {
+        int tokens = (size / p) * (size / p);
+        int width = c * p * p;
+        float[] patches = new float[batch * tokens * width];
+        Patches.extract(x, batch, c, size, p, patches);
+        Linear.forward(patches, batch * tokens, width, w, bias, d, h);
+        for (int b = 0; b < batch; b++) {
+            int o = b * tokens * d;
+            for (int i = 0; i < tokens * d; i++) {
+                h[o + i] += pos[i];
+            }
+        }
+        return patches;
+    }
+
+    /**
+     * dH [batch*tokens, d]  ->  dX [batch, c, size, size] (written, may be null), dW [d, c*p*p] and dBias [d]
+     * accumulated (may be null; the patches of x are re-extracted for dW). The position table is a buffer, no grad.
+     */
+    public static void backward(float[] dH, float[] x, int batch, int c, int size, int p, float[] w, int d,
+                                float[] dX, float[] dW, float[] dBias) {
+        int tokens = (size / p) * (size / p);
+        int width = c * p * p;
+        int rows = batch * tokens;
+        float[] patches = null;
+        if (dW != null) {
+            patches = new float[rows * width];
+            Patches.extract(x, batch, c, size, p, patches);
+        }
+        float[] dPatches = dX == null ? null : new float[rows * width];
+        Linear.backward(dH, patches, w, rows, width, d, dPatches, false, dW, dBias);
+        if (dX != null) {
+            fold(dPatches, batch, c, size, p, dX);
+        }
+    }
+
+    /** The inverse of {@link Patches#extract}: patches [batch, tokens, c*p*p] back to images [batch, c, size, size]. */
+    static void fold(float[] patches, int batch, int c, int size, int p, float[] out) {
+        int g = size / p;
+        int width = c * p * p;
+        Parallel.parallelFor(0, batch * g, bi -> {
+            int b = bi / g;
+            int gi = bi % g;
+            for (int gj = 0; gj < g; gj++) {
+                int o = ((b * g + gi) * g + gj) * width;
+                for (int ch = 0; ch < c; ch++) {
+                    for (int py = 0; py < p; py++) {
+                        int dst = ((b * c + ch) * size + gi * p + py) * size + gj * p;
+                        System.arraycopy(patches, o + (ch * p + py) * p, out, dst, p);
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,106 @@
+package io.ditcache.data;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static io.ditcache.data.IdxTestFiles.gzip;
+import static io.ditcache.data.IdxTestFiles.idx;
+import static io.ditcache.data.IdxTestFiles.pattern;
+import static io.ditcache.data.IdxTestFiles.write;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IdxReaderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsGzippedAndPlainImages() throws IOException {
+        byte[] data = pattern(3 * 4 * 5, 7);
+        byte[] plain = idx(IdxReader.IMAGES_MAGIC, new int[] {3, 4, 5}, data);
+        for (Path file : new Path[] {write(tmp.resolve("a.gz"), gzip(plain)), write(tmp.resolve("a"), plain)}) {
+            IdxReader.IdxArray a = IdxReader.readImages(file);
+            assertArrayEquals(new int[] {3, 4, 5}, a.dims());
+            assertArrayEquals(data, a.data());
+            assertTrue(a.count() == 3);
+        }
+    }
+
+    @Test
+    void readsLabels() throws IOException {
+        byte[] labels = {0, 9, 3, 3, 1};
+        Path file = write(tmp.resolve("l.gz"), gzip(idx(IdxReader.LABELS_MAGIC, new int[] {5}, labels)));
+        assertArrayEquals(new int[] {0, 9, 3, 3, 1}, IdxReader.readLabels(file, 10));
+    }
+
+    @Test
+    void rejectsWrongMagic() throws IOException {
+        Path file = write(tmp.resolve("labels-as-images.gz"),
+                gzip(idx(IdxReader.LABELS_MAGIC, new int[] {5}, new byte[5])));
+        assertError(() -> IdxReader.readImages(file), file, "magic is 0x00000801, expected 0x00000803");
+    }
+
+    @Test
+    void rejectsTruncatedData() throws IOException {
+        Path file = write(tmp.resolve("short.gz"), gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {3, 4, 5}, new byte[2 * 20])));
+        assertError(() -> IdxReader.readImages(file), file, "truncated: the header declares [3, 4, 5] = 60 bytes");
+    }
+
+    @Test
+    void rejectsTrailingData() throws IOException {
+        Path file = write(tmp.resolve("long.gz"), gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {3, 4, 5}, new byte[61])));
+        assertError(() -> IdxReader.readImages(file), file, "trailing bytes");
+    }
+
+    @Test
+    void rejectsTruncatedHeader() throws IOException {
+        byte[] full = idx(IdxReader.IMAGES_MAGIC, new int[] {3, 4, 5}, new byte[60]);
+        Path file = write(tmp.resolve("header.gz"), gzip(Arrays.copyOf(full, 9)));
+        assertError(() -> IdxReader.readImages(file), file, "truncated or corrupt");
+    }
+
+    @Test
+    void rejectsBadDimensions() throws IOException {
+        Path file = write(tmp.resolve("dims.gz"), gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {3, 0, 5}, new byte[0])));
+        assertError(() -> IdxReader.readImages(file), file, "dimension 1 is 0");
+    }
+
+    @Test
+    void rejectsLabelOutOfRange() throws IOException {
+        Path file = write(tmp.resolve("l.gz"), gzip(idx(IdxReader.LABELS_MAGIC, new int[] {3}, new byte[] {1, 10, 2})));
+        assertError(() -> IdxReader.readLabels(file, 10), file, "label 1 is 10, outside 0..9");
+    }
+
+    @Test
+    void rejectsCutGzipStream() throws IOException {
+        byte[] gz = gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {50, 8, 8}, pattern(3200, 3)));
+        Path file = write(tmp.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2));
+        assertError(() -> IdxReader.readImages(file), file, "truncated or corrupt");
+    }
+
+    @Test
+    void rejectsCorruptGzipStream() throws IOException {
+        byte[] gz = gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {50, 8, 8}, pattern(3200, 3)));
+        for (int i = gz.length / 3; i < gz.length / 3 + 16; i++) {
+            gz[i] ^= (byte) 0x5a;
+        }
+        Path file = write(tmp.resolve("flipped.gz"), gz);
+        assertError(() -> IdxReader.readImages(file), file, "");
+    }
+
+    interface Read {
+        void run() throws IOException;
+    }
+
+    static void assertError(Read read, Path file, String fragment) {
+        IOException e = assertThrows(IOException.class, read::run);
+        String m = e.getMessage();
+        assertTrue(m.contains(file.toString()), () -> "message does not name the file: " + m);
+        assertTrue(m.contains(fragment), () -> "message lacks '" + fragment + "': " + m);
+    }
+}
