@@ -6,9 +6,12 @@ import io.ditcache.tensor.Parallel;
 /**
  * A fully connected layer, forward and backward side by side (llm.c's {@code matmul_forward/backward}):
  * {@code out[rows, outF] = in[rows, inF] * W^T + bias}, W stored [outF, inF] as a PyTorch Linear weight.
- * Every product is routed through {@link Gemm#matmul} in its "A times B-transposed" form, whose inner loop reads
- * both operands contiguously; the backward makes the small transposed copies that this needs.
- * {@link Conv2d} is this layer applied to im2col rows.
+ * The same maths as {@link Linear}, but every product goes through {@link Gemm#matmul} in its "A times
+ * B-transposed" form, whose inner loop reads both operands contiguously; the backward makes the transposed copies
+ * this needs. With the current scalar Gemm that makes the backward about 5x faster than {@link Linear#backward}
+ * on conv2's shapes (16384 x 144 x 32), which is what keeps classifier training within minutes on 2 cores.
+ * Fold into {@link Linear} once Gemm packs transposed operands itself. {@link Conv2d} is this layer applied to
+ * im2col rows.
  */
 public final class Dense {
     private Dense() {
