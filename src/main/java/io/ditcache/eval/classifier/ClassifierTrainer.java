@@ -49,6 +49,12 @@ public final class ClassifierTrainer {
             return new Options(e, batchSize, learningRate, weightDecay, warmupSteps, seed, channels1, channels2, features,
                     trainLimit, out, resume);
         }
+
+        /** Continue from {@link #checkpointFor(Path)} of {@code out} when it exists. */
+        public Options withResume(boolean r) {
+            return new Options(epochs, batchSize, learningRate, weightDecay, warmupSteps, seed, channels1, channels2,
+                    features, trainLimit, out, r);
+        }
     }
 
     /** What training produced: the model, its accuracy on the whole test set, and the wall time of the run. */
