@@ -67,6 +67,20 @@ public record DiTConfig(String name, int depth, int hidden, int heads, int patch
         return c;
     }
 
+    /**
+     * The embedded default model's config: a class-conditional pixel-space DiT for Fashion-MNIST (32x32x1, 10 classes),
+     * 12 blocks so that layer caching has depth to work with, epsilon-only output (DDIM needs no learned variance).
+     */
+    public static final DiTConfig FASHION_MNIST = new DiTConfig("DiT-FMNIST", 12, 128, 4, 4, 1, 32, 10, false, 4);
+
+    /** A preset or the embedded default's config by name. */
+    public static DiTConfig named(String name) {
+        if (name.trim().equalsIgnoreCase(FASHION_MNIST.name())) {
+            return FASHION_MNIST;
+        }
+        return preset(name);
+    }
+
     public static boolean isPreset(String name) {
         try {
             preset(name);

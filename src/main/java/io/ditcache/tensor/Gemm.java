@@ -1,12 +1,28 @@
 package io.ditcache.tensor;
 
+import static io.ditcache.tensor.GemmKernel.MR;
+import static io.ditcache.tensor.GemmKernel.NR;
+
 /**
  * General matrix multiply on row-major float arrays: {@code C[M,N] = op(A)[M,K] * op(B)[K,N] (+ C)}.
  * {@code op(A)} is A or its transpose (then A is stored [K,M]); likewise B (stored [N,K] when transposed,
  * which is the layout of a PyTorch Linear weight). Used by the forward pass and, with the other transposes,
  * by the backward pass.
+ *
+ * <p>Goto-style blocking: the columns of C are split into groups of {@link GemmKernel#NR}-wide panels, one
+ * group per task on the {@link Parallel} pool; each task packs its slice of B for a chunk of {@link #KC} k-values
+ * and sweeps the {@link GemmKernel} micro-kernel over the rows of A, packed once per call
+ * into k-major strips of {@link GemmKernel#MR} rows (which also absorbs a transposed A). Calls made from inside a pool task run on the calling thread.
  */
 public final class Gemm {
+    /** k-values per packed chunk: a packed B panel (KC x NR floats) stays in L1. */
+    static final int KC = Integer.getInteger("ditcache.gemm.kc", 256);
+    /** Rows of A swept per packed chunk (an MC x KC slice of A stays in L2). */
+    static final int MC = Integer.getInteger("ditcache.gemm.mc", 256);
+
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[0]);
+
     private Gemm() {
     }
 
@@ -17,16 +33,157 @@ public final class Gemm {
      */
     public static void matmul(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                               int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
-        Parallel.parallelFor(0, m, i -> {
-            int ci = cOff + i * n;
-            for (int j = 0; j < n; j++) {
-                float s = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
-                    float bv = transB ? b[bOff + j * k + p] : b[bOff + p * n + j];
-                    s += av * bv;
+        matmul(a, aOff, transA ? m : k, b, bOff, transB ? k : n, c, cOff, n, m, n, k, transA, transB, accumulate);
+    }
+
+    /**
+     * Strided form of {@link #matmul(float[], int, float[], int, float[], int, int, int, int, boolean, boolean, boolean)}:
+     * {@code lda}, {@code ldb}, {@code ldc} are the row strides of A, B and C as stored (e.g. a head's slice of a
+     * packed qkv row has stride 3*d).
+     */
+    public static void matmul(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                              int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        if (k <= 0) {
+            if (!accumulate) {
+                for (int i = 0; i < m; i++) {
+                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
                 }
-                c[ci + j] = accumulate ? c[ci + j] + s : s;
+            }
+            return;
+        }
+        int rowStrips = (m + MR - 1) / MR;
+        float[] pa = PACK_A.get();
+        if (pa.length < rowStrips * MR * k) {
+            pa = new float[rowStrips * MR * k];
+            PACK_A.set(pa);
+        }
+        packA(a, aOff, lda, transA, m, k, pa);
+        int panels = (n + NR - 1) / NR;
+        int threads = Parallel.threads();
+        // Enough tasks to balance a shared machine; split rows too when there are few column panels.
+        int groups = Math.min(panels, threads * 3);
+        int rowBlocks = Math.min(rowStrips, Math.max(1, (threads * 3 + groups - 1) / groups));
+        int panelsPerGroup = (panels + groups - 1) / groups;
+        groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
+        int stripsPerBlock = (rowStrips + rowBlocks - 1) / rowBlocks;
+        rowBlocks = (rowStrips + stripsPerBlock - 1) / stripsPerBlock;
+        int nGroups = groups;
+        float[] fpa = pa;
+        Parallel.parallelFor(0, nGroups * rowBlocks, task -> {
+            int g = task % nGroups;
+            int rb = task / nGroups;
+            int j0 = g * panelsPerGroup * NR;
+            int j1 = Math.min(n, j0 + panelsPerGroup * NR);
+            int i0 = rb * stripsPerBlock * MR;
+            int i1 = Math.min(m, i0 + stripsPerBlock * MR);
+            block(fpa, b, bOff, ldb, transB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
+        });
+    }
+
+    /** C[i0:i1, j0:j1] over all of k, on the calling thread. */
+    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB,
+                              float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
+        int width = j1 - j0;
+        int groupPanels = (width + NR - 1) / NR;
+        float[] bp = PACK.get();
+        int need = groupPanels * NR * Math.min(k, KC);
+        if (bp.length < need) {
+            bp = new float[need];
+            PACK.set(bp);
+        }
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            boolean load = accumulate || pc > 0;
+            if (transB) {
+                packTransposed(b, bOff, ldb, j0, j1, pc, kc, bp);
+            } else {
+                packRows(b, bOff, ldb, j0, j1, pc, kc, bp);
+            }
+            for (int ic = i0; ic < i1; ic += MC) {
+                int ie = Math.min(i1, ic + MC);
+                for (int jp = 0; jp < groupPanels; jp++) {
+                    int j = j0 + jp * NR;
+                    int nValid = j1 - j;
+                    int bpOff = jp * NR * kc;
+                    for (int i = ic; i < ie; i += MR) {
+                        GemmKernel.microKernel(pa, i * k + pc * MR, bp, bpOff, kc,
+                                c, cOff + i * ldc + j, ldc, ie - i, nValid, load);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs B stored [N,K] (rows j0..j1, k-values pc..pc+kc) into NR-wide panels [kc][NR], zero padded. */
+    private static void packTransposed(float[] b, int bOff, int ldb, int j0, int j1, int pc, int kc, float[] bp) {
+        for (int j = j0, panel = 0; j < j1; j += NR, panel++) {
+            int base = panel * NR * kc;
+            for (int jj = 0; jj < NR; jj++) {
+                if (j + jj < j1) {
+                    int src = bOff + (j + jj) * ldb + pc;
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NR + jj] = b[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        bp[base + p * NR + jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Packs B stored [K,N] (columns j0..j1, rows pc..pc+kc) into NR-wide panels [kc][NR], zero padded. */
+    private static void packRows(float[] b, int bOff, int ldb, int j0, int j1, int pc, int kc, float[] bp) {
+        for (int j = j0, panel = 0; j < j1; j += NR, panel++) {
+            int base = panel * NR * kc;
+            int w = Math.min(NR, j1 - j);
+            for (int p = 0; p < kc; p++) {
+                int dst = base + p * NR;
+                System.arraycopy(b, bOff + (pc + p) * ldb + j, bp, dst, w);
+                if (w < NR) {
+                    java.util.Arrays.fill(bp, dst + w, dst + NR, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs op(A) [m,k] into strips of MR rows, k-major: element (i, p) goes to
+     * {@code pa[(i/MR)*MR*k + p*MR + i%MR]}; rows past m are zero.
+     */
+    private static void packA(float[] a, int aOff, int lda, boolean transA, int m, int k, float[] pa) {
+        Parallel.parallelFor(0, (m + MR - 1) / MR, s -> {
+            int i0 = s * MR;
+            int rows = Math.min(MR, m - i0);
+            int base = i0 * k;
+            if (transA) {
+                for (int p = 0; p < k; p++) {
+                    int src = aOff + p * lda + i0;
+                    int dst = base + p * MR;
+                    for (int r = 0; r < rows; r++) {
+                        pa[dst + r] = a[src + r];
+                    }
+                    for (int r = rows; r < MR; r++) {
+                        pa[dst + r] = 0f;
+                    }
+                }
+                return;
+            }
+            for (int r = 0; r < MR; r++) {
+                if (r < rows) {
+                    int src = aOff + (i0 + r) * lda;
+                    for (int p = 0; p < k; p++) {
+                        pa[base + p * MR + r] = a[src + p];
+                    }
+                } else {
+                    for (int p = 0; p < k; p++) {
+                        pa[base + p * MR + r] = 0f;
+                    }
+                }
             }
         });
     }

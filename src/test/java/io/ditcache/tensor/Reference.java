@@ -1,0 +1,37 @@
+package io.ditcache.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+/** Shared helpers for kernel tests: random inputs and relative-error checks against double references. */
+final class Reference {
+    private Reference() {
+    }
+
+    static float[] random(Random rng, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        return x;
+    }
+
+    /** Asserts max |got - want| <= tol * max(1, max |want|). */
+    static void assertClose(String what, double[] want, float[] got, int off, double tol) {
+        double scale = 1;
+        for (double w : want) {
+            scale = Math.max(scale, Math.abs(w));
+        }
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < want.length; i++) {
+            double e = Math.abs(got[off + i] - want[i]);
+            if (!(e <= worst)) {
+                worst = e;
+                at = i;
+            }
+        }
+        assertTrue(worst <= tol * scale, what + ": max error " + worst + " at " + at + " (scale " + scale + ", tol " + tol + ")");
+    }
+}
