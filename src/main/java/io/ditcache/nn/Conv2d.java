@@ -4,7 +4,7 @@ import io.ditcache.tensor.Parallel;
 
 /**
  * A stride-1 2-D convolution with zero padding, on channels-last images, forward and backward side by side.
- * It is im2col followed by a {@link Dense} layer over the patch rows (and col2im in the backward):
+ * It is im2col followed by a {@link Linear} layer over the patch rows (and col2im in the backward):
  * <pre>
  * in      [batch, h, w, inC]                   channels-last input
  * cols    [batch * ho * wo, inC * k * k]       one row per output pixel, patch in (inC, ky, kx) order
@@ -65,7 +65,7 @@ public final class Conv2d {
     public void forward(float[] out, float[] cols, float[] in, float[] weight, float[] bias, int batch, int h, int w) {
         int rows = batch * outSize(h) * outSize(w);
         im2col(cols, in, batch, h, w);
-        Dense.forward(out, cols, weight, bias, rows, patchSize(), outChannels);
+        Linear.forward(cols, rows, patchSize(), weight, bias, outChannels, out);
     }
 
     /**
@@ -76,7 +76,7 @@ public final class Conv2d {
                          int batch, int h, int w) {
         int rows = batch * outSize(h) * outSize(w);
         float[] dCols = dIn == null ? null : new float[rows * patchSize()];
-        Dense.backward(dCols, dWeight, dBias, dOut, cols, weight, rows, patchSize(), outChannels);
+        Linear.backward(dOut, cols, weight, rows, patchSize(), outChannels, dCols, false, dWeight, dBias);
         if (dIn != null) {
             col2im(dIn, dCols, batch, h, w);
         }

@@ -2,7 +2,7 @@ package io.ditcache.eval.classifier;
 
 import io.ditcache.io.SafeTensors;
 import io.ditcache.nn.Conv2d;
-import io.ditcache.nn.Dense;
+import io.ditcache.nn.Linear;
 import io.ditcache.nn.MaxPool2d;
 import io.ditcache.nn.Relu;
 import io.ditcache.nn.SoftmaxCrossEntropy;
@@ -245,9 +245,9 @@ public final class FashionClassifier {
         conv2.forward(a.conv2, a.cols2, a.pool1, conv2W, conv2B, n, s / 2, s / 2);
         Relu.forward(a.conv2, a.conv2, n * (s / 2) * (s / 2) * c2);
         MaxPool2d.forward(a.pool2, a.argmax2, a.conv2, n, s / 2, s / 2, c2);
-        Dense.forward(a.hidden, a.pool2, fc1W, fc1B, n, flat, features);
+        Linear.forward(a.pool2, n, flat, fc1W, fc1B, features, a.hidden);
         Relu.forward(a.hidden, a.hidden, n * features);
-        Dense.forward(a.logits, a.hidden, fc2W, fc2B, n, features, CLASSES);
+        Linear.forward(a.hidden, n, features, fc2W, fc2B, CLASSES, a.logits);
     }
 
     /**
@@ -262,11 +262,11 @@ public final class FashionClassifier {
         double loss = SoftmaxCrossEntropy.forward(a.probs, a.logits, labels, n, CLASSES);
         a.zeroGradients();
         SoftmaxCrossEntropy.backward(a.dLogits, a.probs, labels, n, CLASSES);
-        Dense.backward(a.dHidden, grad(grads, "fc2.weight"), grad(grads, "fc2.bias"), a.dLogits, a.hidden, fc2W,
-                n, features, CLASSES);
+        Linear.backward(a.dLogits, a.hidden, fc2W, n, features, CLASSES, a.dHidden, true, grad(grads, "fc2.weight"),
+                grad(grads, "fc2.bias"));
         Relu.backward(a.dHiddenPre, a.dHidden, a.hidden, n * features);
-        Dense.backward(a.dPool2, grad(grads, "fc1.weight"), grad(grads, "fc1.bias"), a.dHiddenPre, a.pool2, fc1W,
-                n, flat, features);
+        Linear.backward(a.dHiddenPre, a.pool2, fc1W, n, flat, features, a.dPool2, true, grad(grads, "fc1.weight"),
+                grad(grads, "fc1.bias"));
         MaxPool2d.backward(a.dConv2, a.dPool2, a.argmax2, n * flat);
         Relu.backward(a.dConv2Pre, a.dConv2, a.conv2, n * (s / 2) * (s / 2) * c2);
         conv2.backward(a.dPool1, grad(grads, "conv2.weight"), grad(grads, "conv2.bias"), a.dConv2Pre, a.cols2, conv2W,
