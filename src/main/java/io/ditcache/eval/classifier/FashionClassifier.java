@@ -1,5 +1,6 @@
 package io.ditcache.eval.classifier;
 
+import io.ditcache.eval.SampleJudge;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.nn.Conv2d;
 import io.ditcache.nn.Linear;
@@ -31,7 +32,7 @@ import java.util.SplittableRandom;
  * channels-last, so fc1's input is flattened in (h, w, c) order. The parameter arrays are the state dict's own
  * arrays: training updates them in place.
  */
-public final class FashionClassifier {
+public final class FashionClassifier implements SampleJudge {
     /** Side of the (padded) input images. */
     public static final int IMAGE_SIZE = 32;
     public static final int CLASSES = 10;
@@ -178,6 +179,7 @@ public final class FashionClassifier {
     }
 
     /** The penultimate (post-ReLU) features, one row per image: the space of the classifier-feature FID. */
+    @Override
     public float[][] features(Tensor images) {
         Tensor f = forward(images).features();
         float[][] rows = new float[f.dim(0)][];
@@ -188,6 +190,7 @@ public final class FashionClassifier {
     }
 
     /** The most likely class of each image (the first on ties). */
+    @Override
     public int[] predict(Tensor images) {
         return argmax(forward(images).logits());
     }
