@@ -60,10 +60,29 @@ public final class GemmSummary {
             }
         }
         md.append("\nBar: ours >= 0.85 x best alternative.\n\n");
+        double load = maxLoad(notes);
+        if (load > 0.5) {
+            md.append(String.format("**Machine busy**: 1-minute load average up to %.2f around the run; other processes"
+                    + " shared the cores, so these figures are noisy (multi-threaded OpenBLAS suffers most). Rerun on"
+                    + " a quiet machine for final numbers.%n%n", load));
+        }
         for (String n : notes) {
             md.append("- ").append(n).append('\n');
         }
         System.out.print(md);
+    }
+
+    /** Largest 1-minute load average in the {@code uptime} notes. */
+    private static double maxLoad(List<String> notes) {
+        double max = 0;
+        for (String n : notes) {
+            int at = n.indexOf("load average:");
+            if (n.startsWith("uptime") && at >= 0) {
+                String first = n.substring(at + "load average:".length()).trim().split(",")[0];
+                max = Math.max(max, Double.parseDouble(first.trim()));
+            }
+        }
+        return max;
     }
 
     /** Reads JMH CSV rows (Benchmark, Mode, Threads, Samples, Score, Error, Unit, impl, shape, threads). */

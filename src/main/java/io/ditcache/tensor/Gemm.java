@@ -67,10 +67,10 @@ public final class Gemm {
         }
         packA(a, aOff, lda, transA, m, k, pa);
         int panels = (n + NR - 1) / NR;
-        int threads = Parallel.threads();
         // Enough tasks to balance a shared machine; split rows too when there are few column panels.
-        int groups = Math.min(panels, threads * 3);
-        int rowBlocks = Math.min(rowStrips, Math.max(1, (threads * 3 + groups - 1) / groups));
+        int tasks = Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * 3;
+        int groups = Math.min(panels, tasks);
+        int rowBlocks = Math.min(rowStrips, Math.max(1, (tasks + groups - 1) / groups));
         int panelsPerGroup = (panels + groups - 1) / groups;
         groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
         int stripsPerBlock = (rowStrips + rowBlocks - 1) / rowBlocks;
