@@ -56,6 +56,14 @@ public final class Parallel {
         return threads;
     }
 
+    /**
+     * Threads a {@link #parallelFor} started from the current thread would use: 1 inside a pool task (nested
+     * loops run inline), else {@link #threads()}. Kernels size their task split with it.
+     */
+    public static int threadsHere() {
+        return ForkJoinTask.inForkJoinPool() ? 1 : threads();
+    }
+
     /** Replaces the worker pool (for benchmarks that compare thread counts). */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {
