@@ -3,6 +3,7 @@ package io.ditcache.tensor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ public final class Parallel {
      * loops run inline), else {@link #threads()}. Kernels size their task split with it.
      */
     public static int threadsHere() {
-        return ForkJoinTask.inForkJoinPool() ? 1 : threads();
+        return ForkJoinTask.inForkJoinPool() || INSIDE.get()[0] > 0 ? 1 : threads();
     }
 
     /** Replaces the worker pool (for benchmarks that compare thread counts). */
@@ -103,9 +104,18 @@ public final class Parallel {
                 }
             }
         };
+        // Each helper is claimed once: by itself when it starts, or by the caller when the caller finds it never
+        // started (then the caller need not wait for a busy or descheduled worker to pick it up).
         List<ForkJoinTask<?>> helpers = new ArrayList<>(workers - 1);
+        List<AtomicBoolean> claims = new ArrayList<>(workers - 1);
         for (int w = 1; w < workers; w++) {
-            helpers.add(pool.submit(worker));
+            AtomicBoolean claim = new AtomicBoolean();
+            claims.add(claim);
+            helpers.add(pool.submit(() -> {
+                if (claim.compareAndSet(false, true)) {
+                    worker.run();
+                }
+            }));
         }
         Throwable failure = null;
         int[] depth = INSIDE.get();
@@ -118,12 +128,12 @@ public final class Parallel {
         } finally {
             depth[0]--;
         }
-        for (ForkJoinTask<?> t : helpers) {
-            if (t.cancel(false)) {
-                continue; // never started: the chunks were all taken, no need to wait for a worker to wake up
+        for (int h = 0; h < helpers.size(); h++) {
+            if (claims.get(h).compareAndSet(false, true)) {
+                continue; // never started, and now never will: all chunks are done
             }
             try {
-                t.join();
+                helpers.get(h).join();
             } catch (RuntimeException | Error e) {
                 failure = failure == null ? e : failure;
             }

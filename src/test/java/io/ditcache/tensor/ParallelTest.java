@@ -27,4 +27,21 @@ class ParallelTest {
             assertEquals(1, hits.get(i));
         }
     }
+
+    @Test
+    void returnsOnlyAfterEveryIndexHasFinished() {
+        // Slow bodies on both threads: a helper that started must be waited for, never abandoned.
+        for (int rep = 0; rep < 20; rep++) {
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            Parallel.parallelFor(0, 8, i -> {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                done.incrementAndGet();
+            });
+            org.junit.jupiter.api.Assertions.assertEquals(8, done.get());
+        }
+    }
 }
