@@ -1,19 +1,32 @@
 package io.ditcache.cli;
 
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr with rate and ETA for the command line's long loops (sampling steps, training
- * iterations). Closing it prints the final state on its own line.
+ * Progress of the command line's long loops (sampling steps, training iterations) on stderr, with rate and ETA.
+ * On a terminal it is a live bar; when stderr is a file or pipe (CI logs) it prints a plain line every 10% or
+ * every 30 seconds instead of a stream of carriage returns.
  */
 final class Progress implements AutoCloseable {
     private final ProgressBar bar;
+    private final String task;
+    private final long total;
+    private final String unit;
+    private final long start = System.nanoTime();
+    private long lastLine = System.nanoTime();
+    private long lastDecile = -1;
+    private long done;
+    private String message = "";
 
     Progress(String task, long total, String unit) {
-        this.bar = new ProgressBarBuilder()
+        this.task = task;
+        this.total = Math.max(1, total);
+        this.unit = unit;
+        this.bar = System.console() == null ? null : new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII)
@@ -21,19 +34,49 @@ final class Progress implements AutoCloseable {
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUpdateIntervalMillis(500)
-                .continuousUpdate()
                 .build();
     }
 
-    void stepTo(long done, String message) {
-        bar.stepTo(done);
-        if (message != null) {
-            bar.setExtraMessage(message);
+    void stepTo(long now, String extra) {
+        done = now;
+        if (extra != null) {
+            message = extra;
         }
+        if (bar != null) {
+            bar.stepTo(now);
+            if (extra != null) {
+                bar.setExtraMessage(" " + extra);
+            }
+            return;
+        }
+        long decile = now * 10 / total;
+        long t = System.nanoTime();
+        if (decile != lastDecile || t - lastLine > 30_000_000_000L) {
+            lastDecile = decile;
+            lastLine = t;
+            printLine();
+        }
+    }
+
+    private void printLine() {
+        double secs = (System.nanoTime() - start) / 1e9;
+        double rate = done / Math.max(secs, 1e-9);
+        double eta = rate > 0 ? (total - done) / rate : Double.NaN;
+        System.err.printf(Locale.ROOT, "%s %3d%% %d/%d %s, %.2f %s/s, elapsed %s, ETA %s %s%n", task, done * 100 / total,
+                done, total, unit, rate, unit, clock(secs), Double.isNaN(eta) ? "?" : clock(eta), message);
+    }
+
+    private static String clock(double secs) {
+        long s = Math.round(secs);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
     }
 
     @Override
     public void close() {
-        bar.close();
+        if (bar != null) {
+            bar.close();
+        } else if (lastDecile != 10) {
+            printLine();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.ditcache.eval;
 
+import io.ditcache.io.AtomicFiles;
+
 import io.ditcache.tensor.Tensor;
 
 import javax.imageio.ImageIO;
@@ -141,7 +143,7 @@ public final class ImageGrid {
 
     /** Writes any image as PNG through a temp file and rename. */
     public static void writePng(BufferedImage image, Path out) throws IOException {
-        AtomicFiles.write(out, stream -> {
+        AtomicFiles.writeStream(out, stream -> {
             if (!ImageIO.write(image, "png", stream)) {
                 throw new IOException("no PNG writer for image type " + image.getType());
             }

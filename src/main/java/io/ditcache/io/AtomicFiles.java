@@ -1,6 +1,9 @@
 package io.ditcache.io;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +21,21 @@ public final class AtomicFiles {
     /** Fills a file through its channel. */
     public interface Content {
         void writeTo(FileChannel out) throws IOException;
+    }
+
+    /** Fills a file through a (buffered) stream. */
+    @FunctionalInterface
+    public interface StreamContent {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Writes {@code target} atomically through a stream, creating missing parent directories. */
+    public static void writeStream(Path target, StreamContent content) throws IOException {
+        write(target, ch -> {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch));
+            content.writeTo(out);
+            out.flush();
+        });
     }
 
     /** Writes {@code target} atomically with {@code content}, creating missing parent directories. */

@@ -1,5 +1,6 @@
 package io.ditcache.model;
 
+import io.ditcache.nn.CfgCombine;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Patches;
@@ -172,19 +173,7 @@ public final class DiT {
     /** Applies guidance in place to [2B, C_out, H, W] model output (cond half first). */
     private void guide(float[] o, int batch, float scale) {
         int hw = config.inputSize() * config.inputSize();
-        int outC = config.outChannels();
-        int g = config.guidedChannels();
-        for (int b = 0; b < batch; b++) {
-            for (int ch = 0; ch < g; ch++) {
-                int c0 = (b * outC + ch) * hw;
-                int u0 = ((batch + b) * outC + ch) * hw;
-                for (int i = 0; i < hw; i++) {
-                    float e = o[u0 + i] + scale * (o[c0 + i] - o[u0 + i]);
-                    o[c0 + i] = e;
-                    o[u0 + i] = e;
-                }
-            }
-        }
+        CfgCombine.forward(o, batch, config.outChannels(), hw, config.guidedChannels(), scale);
     }
 
     private int checkInputs(Tensor x, float[] t, int[] y) {

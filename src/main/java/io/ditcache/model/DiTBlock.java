@@ -1,6 +1,5 @@
 package io.ditcache.model;
 
-import io.ditcache.tensor.Attention;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.StateDict;
@@ -88,34 +87,17 @@ public final class DiTBlock {
 
     /** Unit 2i: {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}, [batch, tokens, D]. */
     Tensor attentionBranch(float[] x, int batch, float[] mod) {
-        int d = config.hidden();
-        int t = config.tokens();
-        int rows = batch * t;
-        float[] h = new float[rows * d];
-        Ops.layerNorm(x, h, rows, d, LN_EPS);
-        Ops.modulate(h, h, batch, t, d, mod, 6 * d, 0, d);
-        float[] qkv = new float[rows * 3 * d];
-        Gemm.linearInto(h, rows, d, qkvW.data(), qkvB.data(), 3 * d, qkv);
-        Attention.forward(qkv, h, batch, t, d, config.heads());
-        float[] out = new float[rows * d];
-        Gemm.linearInto(h, rows, d, projW.data(), projB.data(), d, out);
-        return Tensor.of(out, batch, t, d);
+        return branch(true, x, batch, mod);
     }
 
     /** Unit 2i+1: {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}, [batch, tokens, D]. */
     Tensor mlpBranch(float[] x, int batch, float[] mod) {
-        int d = config.hidden();
-        int t = config.tokens();
-        int hid = config.mlpHidden();
-        int rows = batch * t;
-        float[] h = new float[rows * d];
-        Ops.layerNorm(x, h, rows, d, LN_EPS);
-        Ops.modulate(h, h, batch, t, d, mod, 6 * d, 3 * d, 4 * d);
-        float[] f = new float[rows * hid];
-        Gemm.linearInto(h, rows, d, fc1W.data(), fc1B.data(), hid, f);
-        Ops.geluTanh(f, f, f.length);
-        float[] out = new float[rows * d];
-        Gemm.linearInto(f, rows, hid, fc2W.data(), fc2B.data(), d, out);
-        return Tensor.of(out, batch, t, d);
+        return branch(false, x, batch, mod);
+    }
+
+    /** Inference runs the same branch code as training ({@link BranchTape}), keeping nothing for a backward. */
+    private Tensor branch(boolean attention, float[] x, int batch, float[] mod) {
+        float[] out = new BranchTape(config, this, attention, batch).forward(x, mod, false, false);
+        return Tensor.of(out, batch, config.tokens(), config.hidden());
     }
 }

@@ -71,7 +71,7 @@ public record DiTConfig(String name, int depth, int hidden, int heads, int patch
      * The embedded default model's config: a class-conditional pixel-space DiT for Fashion-MNIST (32x32x1, 10 classes),
      * 12 blocks so that layer caching has depth to work with, epsilon-only output (DDIM needs no learned variance).
      */
-    public static final DiTConfig FASHION_MNIST = new DiTConfig("DiT-FMNIST", 12, 192, 6, 4, 1, 32, 10, false, 4);
+    public static final DiTConfig FASHION_MNIST = new DiTConfig("DiT-FMNIST", 12, 128, 4, 4, 1, 32, 10, false, 4);
 
     /** A preset or the embedded default's config by name. */
     public static DiTConfig named(String name) {

@@ -3,9 +3,12 @@ package io.ditcache.tensor;
 /**
  * Multi-head self-attention core: from the packed qkv projection to the concatenated heads, before the output
  * projection. Layout as timm's Attention: a token's qkv row holds q[0:D), k[D:2D), v[2D:3D); head h owns
- * dims [h*hd, (h+1)*hd) inside each.
+ * dims [h*hd, (h+1)*hd) inside each. Each (sample, head) is one task: {@code S = Q K^T} and {@code O = P V} are
+ * strided {@link Gemm} calls straight on the qkv rows, with the softmax in between.
  */
 public final class Attention {
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
     private Attention() {
     }
 
@@ -14,37 +17,46 @@ public final class Attention {
      * @param out [batch, tokens, d], softmax(q k^T / sqrt(hd)) v per head
      */
     public static void forward(float[] qkv, float[] out, int batch, int tokens, int d, int heads) {
+        forward(qkv, out, null, batch, tokens, d, heads);
+    }
+
+    /**
+     * As {@link #forward(float[], float[], int, int, int, int)}, also keeping the attention probabilities
+     * (needed by the backward pass).
+     *
+     * @param probs [batch, heads, tokens, tokens] softmax probabilities, written when non-null
+     */
+    public static void forward(float[] qkv, float[] out, float[] probs, int batch, int tokens, int d, int heads) {
+        if (d % heads != 0) {
+            throw new IllegalArgumentException("attention: width " + d + " is not divisible by heads " + heads);
+        }
         int hd = d / heads;
         float scale = (float) (1.0 / Math.sqrt(hd));
         int row = 3 * d;
+        int tt = tokens * tokens;
         Parallel.parallelFor(0, batch * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[] scores = new float[tokens];
-            int base = b * tokens * row;
-            for (int i = 0; i < tokens; i++) {
-                int qo = base + i * row + h * hd;
-                for (int j = 0; j < tokens; j++) {
-                    int ko = base + j * row + d + h * hd;
-                    float s = 0f;
-                    for (int e = 0; e < hd; e++) {
-                        s += qkv[qo + e] * qkv[ko + e];
-                    }
-                    scores[j] = s * scale;
+            float[] p;
+            int pOff;
+            if (probs != null) {
+                p = probs;
+                pOff = bh * tt;
+            } else {
+                p = SCORES.get();
+                if (p.length < tt) {
+                    p = new float[tt];
+                    SCORES.set(p);
                 }
-                Ops.softmaxRows(scores, 0, 1, tokens);
-                int oo = (b * tokens + i) * d + h * hd;
-                for (int e = 0; e < hd; e++) {
-                    out[oo + e] = 0f;
-                }
-                for (int j = 0; j < tokens; j++) {
-                    int vo = base + j * row + 2 * d + h * hd;
-                    float p = scores[j];
-                    for (int e = 0; e < hd; e++) {
-                        out[oo + e] += p * qkv[vo + e];
-                    }
-                }
+                pOff = 0;
             }
+            int q = b * tokens * row + h * hd;
+            // S = Q K^T: Q rows and K rows are head slices of the qkv rows (stride 3d).
+            Gemm.matmul(qkv, q, row, qkv, q + d, row, p, pOff, tokens, tokens, tokens, hd, false, true, false);
+            Ops.softmaxRows(p, pOff, tokens, tokens, scale);
+            // O = P V, written into this head's columns of out.
+            Gemm.matmul(p, pOff, tokens, qkv, q + 2 * d, row, out, b * tokens * d + h * hd, d,
+                    tokens, hd, tokens, false, false, false);
         });
     }
 }

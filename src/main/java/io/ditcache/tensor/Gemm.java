@@ -9,19 +9,20 @@ import static io.ditcache.tensor.GemmKernel.NR;
  * which is the layout of a PyTorch Linear weight). Used by the forward pass and, with the other transposes,
  * by the backward pass.
  *
- * <p>Goto-style blocking: the columns of C are split into groups of {@link GemmKernel#NR}-wide panels, one
- * group per task on the {@link Parallel} pool; each task packs its slice of B for a chunk of {@link #KC} k-values
- * and sweeps the {@link GemmKernel} micro-kernel over the rows of A, packed once per call
- * into k-major strips of {@link GemmKernel#MR} rows (which also absorbs a transposed A). Calls made from inside a pool task run on the calling thread.
+ * <p>Goto-style blocking: C is split into tasks of column panels x row blocks on the {@link Parallel} pool;
+ * for each chunk of {@link #KC} k-values a task packs one {@link GemmKernel#NR}-wide panel of B at a time (it
+ * stays in L1) and sweeps the {@link GemmKernel} micro-kernel over its rows of A, packed once per call
+ * into k-major strips of {@link GemmKernel#MR} rows (which also absorbs a transposed A). A C of at most
+ * {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from inside a pool task run
+ * on the calling thread.
  */
 public final class Gemm {
     /** k-values per packed chunk: a packed B panel (KC x NR floats) stays in L1. */
-    static final int KC = Integer.getInteger("ditcache.gemm.kc", 256);
-    /** Rows of A swept per packed chunk (an MC x KC slice of A stays in L2). */
-    static final int MC = Integer.getInteger("ditcache.gemm.mc", 256);
+    static final int KC = 256;
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PACK = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private Gemm() {
     }
@@ -54,6 +55,10 @@ public final class Gemm {
             }
             return;
         }
+        if (m <= SkinnyGemm.MAX_ROWS) {
+            SkinnyGemm.matmul(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+            return;
+        }
         int rowStrips = (m + MR - 1) / MR;
         float[] pa = PACK_A.get();
         if (pa.length < rowStrips * MR * k) {
@@ -62,10 +67,10 @@ public final class Gemm {
         }
         packA(a, aOff, lda, transA, m, k, pa);
         int panels = (n + NR - 1) / NR;
-        int threads = Parallel.threads();
         // Enough tasks to balance a shared machine; split rows too when there are few column panels.
-        int groups = Math.min(panels, threads * 3);
-        int rowBlocks = Math.min(rowStrips, Math.max(1, (threads * 3 + groups - 1) / groups));
+        int tasks = Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * 3;
+        int groups = Math.min(panels, tasks);
+        int rowBlocks = Math.min(rowStrips, Math.max(1, (tasks + groups - 1) / groups));
         int panelsPerGroup = (panels + groups - 1) / groups;
         groups = (panels + panelsPerGroup - 1) / panelsPerGroup;
         int stripsPerBlock = (rowStrips + rowBlocks - 1) / rowBlocks;
@@ -86,67 +91,49 @@ public final class Gemm {
     /** C[i0:i1, j0:j1] over all of k, on the calling thread. */
     private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB,
                               float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
-        int width = j1 - j0;
-        int groupPanels = (width + NR - 1) / NR;
-        float[] bp = PACK.get();
-        int need = groupPanels * NR * Math.min(k, KC);
-        if (bp.length < need) {
-            bp = new float[need];
-            PACK.set(bp);
-        }
+        float[] bp = PACK_B.get();
+        float[] tile = TILE.get();
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             boolean load = accumulate || pc > 0;
-            if (transB) {
-                packTransposed(b, bOff, ldb, j0, j1, pc, kc, bp);
-            } else {
-                packRows(b, bOff, ldb, j0, j1, pc, kc, bp);
-            }
-            for (int ic = i0; ic < i1; ic += MC) {
-                int ie = Math.min(i1, ic + MC);
-                for (int jp = 0; jp < groupPanels; jp++) {
-                    int j = j0 + jp * NR;
-                    int nValid = j1 - j;
-                    int bpOff = jp * NR * kc;
-                    for (int i = ic; i < ie; i += MR) {
-                        GemmKernel.microKernel(pa, i * k + pc * MR, bp, bpOff, kc,
-                                c, cOff + i * ldc + j, ldc, ie - i, nValid, load);
-                    }
-                }
-            }
-        }
-    }
-
-    /** Packs B stored [N,K] (rows j0..j1, k-values pc..pc+kc) into NR-wide panels [kc][NR], zero padded. */
-    private static void packTransposed(float[] b, int bOff, int ldb, int j0, int j1, int pc, int kc, float[] bp) {
-        for (int j = j0, panel = 0; j < j1; j += NR, panel++) {
-            int base = panel * NR * kc;
-            for (int jj = 0; jj < NR; jj++) {
-                if (j + jj < j1) {
-                    int src = bOff + (j + jj) * ldb + pc;
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + jj] = b[src + p];
-                    }
+            for (int j = j0; j < j1; j += NR) {
+                int nValid = Math.min(NR, j1 - j);
+                // Pack one B panel (kc x NR, in L1) and sweep it over all strips of A (in L2).
+                if (transB) {
+                    packTransposed(b, bOff, ldb, j, nValid, pc, kc, bp);
                 } else {
-                    for (int p = 0; p < kc; p++) {
-                        bp[base + p * NR + jj] = 0f;
-                    }
+                    packRows(b, bOff, ldb, j, nValid, pc, kc, bp);
+                }
+                for (int i = i0; i < i1; i += MR) {
+                    GemmKernel.microKernel(pa, i * k + pc * MR, bp, 0, kc, tile);
+                    GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
                 }
             }
         }
     }
 
-    /** Packs B stored [K,N] (columns j0..j1, rows pc..pc+kc) into NR-wide panels [kc][NR], zero padded. */
-    private static void packRows(float[] b, int bOff, int ldb, int j0, int j1, int pc, int kc, float[] bp) {
-        for (int j = j0, panel = 0; j < j1; j += NR, panel++) {
-            int base = panel * NR * kc;
-            int w = Math.min(NR, j1 - j);
-            for (int p = 0; p < kc; p++) {
-                int dst = base + p * NR;
-                System.arraycopy(b, bOff + (pc + p) * ldb + j, bp, dst, w);
-                if (w < NR) {
-                    java.util.Arrays.fill(bp, dst + w, dst + NR, 0f);
+    /** Packs B stored [N,K] (rows j..j+w, k-values pc..pc+kc) into one panel [kc][NR], zero padded. */
+    private static void packTransposed(float[] b, int bOff, int ldb, int j, int w, int pc, int kc, float[] bp) {
+        for (int jj = 0; jj < NR; jj++) {
+            if (jj < w) {
+                int src = bOff + (j + jj) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    bp[p * NR + jj] = b[src + p];
                 }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    bp[p * NR + jj] = 0f;
+                }
+            }
+        }
+    }
+
+    /** Packs B stored [K,N] (columns j..j+w, rows pc..pc+kc) into one panel [kc][NR], zero padded. */
+    private static void packRows(float[] b, int bOff, int ldb, int j, int w, int pc, int kc, float[] bp) {
+        for (int p = 0; p < kc; p++) {
+            System.arraycopy(b, bOff + (pc + p) * ldb + j, bp, p * NR, w);
+            if (w < NR) {
+                java.util.Arrays.fill(bp, p * NR + w, (p + 1) * NR, 0f);
             }
         }
     }

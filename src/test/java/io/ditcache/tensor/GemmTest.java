@@ -38,7 +38,7 @@ class GemmTest {
     void allTransposesAndEdgeSizes() {
         Random rng = new Random(1);
         int[][] shapes = {{1, 1, 1}, {1, 37, 5}, {3, 1, 9}, {7, 33, 1}, {8, 32, 16}, {9, 65, 257},
-            {17, 31, 300}, {64, 96, 64}, {130, 70, 513}, {2, 300, 40}, {300, 5, 20}};
+            {17, 31, 300}, {64, 96, 64}, {130, 70, 513}, {2, 300, 40}, {300, 5, 20}, {4, 70, 300}, {5, 40, 33}, {13, 33, 17}};
         for (int[] s : shapes) {
             for (int t = 0; t < 8; t++) {
                 check(rng, s[0], s[1], s[2], (t & 1) != 0, (t & 2) != 0, (t & 4) != 0);
@@ -62,7 +62,6 @@ class GemmTest {
         float[] before = c.clone();
         double[] want = naive(a, 3, lda, b, 5, ldb, c, 7, ldc, m, n, k, false, true, true);
         Gemm.matmul(a, 3, lda, b, 5, ldb, c, 7, ldc, m, n, k, false, true, true);
-        double[] got = new double[m * n];
         float[] packed = new float[m * n];
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {

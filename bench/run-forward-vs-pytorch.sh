@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Uncached DiT forward, Java (ditcache) vs the PyTorch reference, same machine, same thread count, one run.
+# PyTorch gets its best setup: Debian's OpenBLAS (pthreads build), explicit thread count, passive OpenMP waiting,
+# and both with this environment's OPENBLAS_CORETYPE and without it; the faster of the two is the reference.
+# Usage: bench/run-forward-vs-pytorch.sh [MODEL] [THREADS]     (default DiT-XL/2, 2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model="${1:-DiT-XL/2}"
+threads="${2:-2}"
+out="bench/results/forward-$(echo "$model" | tr '/' '-')-vs-pytorch.md"
+py=/usr/bin/python3
+log=$(mktemp)
+{
+  echo "# Uncached forward: ditcache (Java) vs PyTorch reference"
+  echo
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- command: bench/run-forward-vs-pytorch.sh $model $threads"
+  echo "- java: $(java -version 2>&1 | head -1)"
+  echo
+  echo '```'
+} > "$log"
+./ditcache bench-forward --model "$model" --random-weights --batch 2 --threads "$threads" --warmup 2 --repeats 5 | tee -a "$log"
+OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+  $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+  $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
+echo '```' >> "$log"
+java_min=$(grep '^java forward' "$log" | sed -E 's/.*min ([0-9.]+) ms.*/\1/')
+torch_best=$(grep '^pytorch' "$log" | sed -E 's/.*min ([0-9.]+) ms.*/\1/' | sort -g | head -1)
+ratio=$(awk -v a="$torch_best" -v b="$java_min" 'BEGIN { printf "%.2f", a / b }')
+{
+  echo
+  echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- **speedup (PyTorch best min / Java min): ${ratio}x** (bar: >= 1.5x)"
+} >> "$log"
+mv "$log" "$out"
+echo "-> $out (speedup ${ratio}x)"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One-command GEMM benchmark: ditcache's Vector API GEMM against EJML and OpenBLAS (bytedeco) at DiT-XL/2
+# shapes, C = A[M,K] * B[N,K]^T, 2 threads each. Writes bench/results/gemm-<date>.txt (raw JMH output and
+# machine notes) and gemm-<date>.md (GFLOP/s table, ratio ours/best).
+# QUICK=1: short development run. JMH_EXTRA: more JMH options, e.g. JMH_EXTRA="-p shape=512x1152x1152".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+threads=${THREADS:-2}
+if [[ "${QUICK:-0}" == 1 ]]; then
+  jmh_time=(-wi 2 -i 3 -w 1 -r 1 -f 1)
+else
+  jmh_time=(-wi 5 -i 10 -w 1 -r 1 -f 1)
+fi
+
+mvn -B -q -Pbench test-compile
+mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
+cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
+
+stamp=$(date +%Y-%m-%d-%H%M)
+mkdir -p bench/results
+txt=bench/results/gemm-$stamp.txt
+md=bench/results/gemm-$stamp.md
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# jmh CORETYPE ARGS...: runs GemmBenchmark (forks inherit the environment); empty CORETYPE = unset.
+jmh() {
+  local coretype=$1
+  shift
+  local envs=(env -u OPENBLAS_CORETYPE)
+  [[ -n "$coretype" ]] && envs=(env OPENBLAS_CORETYPE="$coretype")
+  "${envs[@]}" java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main GemmBenchmark \
+    -t 1 -p threads="$threads" "${jmh_time[@]}" ${JMH_EXTRA:-} "$@"
+}
+
+export OPENBLAS_NUM_THREADS=$threads
+env_coretype=${OPENBLAS_CORETYPE:-}
+{
+  echo "# GEMM benchmark $stamp"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cpus"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE in the calling environment: '${env_coretype}'"
+  echo "uptime before: $(uptime)"
+  echo
+  echo "## run 1: all implementations, OPENBLAS_CORETYPE unset (OpenBLAS detects the core)"
+} | tee "$txt"
+jmh "" -rf csv -rff "$tmp/default.csv" 2>&1 | tee -a "$txt"
+echo "## run 2: OpenBLAS with OPENBLAS_CORETYPE=Haswell (as this environment forces)" | tee -a "$txt"
+jmh Haswell -p impl=openblas -rf csv -rff "$tmp/haswell.csv" 2>&1 | tee -a "$txt"
+echo "uptime after: $(uptime)" | tee -a "$txt"
+
+java -cp "$cp" io.ditcache.bench.GemmSummary "$tmp/default.csv" "$tmp/haswell.csv" "$txt" > "$md.tmp"
+mv "$md.tmp" "$md"
+cat "$md"
+echo "wrote $txt and $md"

@@ -1,0 +1,115 @@
+package io.ditcache.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the JMH CSV output of {@link GemmBenchmark} into a Markdown GFLOP/s table with the ratio of ours to the
+ * fastest alternative. Args: default-coretype CSV, Haswell-coretype CSV, the raw text log (for machine notes).
+ */
+public final class GemmSummary {
+    private GemmSummary() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, Map<String, Double>> gflops = new LinkedHashMap<>();
+        read(Path.of(args[0]), "", gflops);
+        read(Path.of(args[1]), " (Haswell)", gflops);
+        List<String> notes = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(args[2]))) {
+            int core = line.indexOf("OpenBLAS core:");
+            if (core >= 0) {
+                line = line.substring(core);
+            }
+            if (line.startsWith("cpu:") || line.startsWith("java:") || line.startsWith("uptime")
+                    || line.startsWith("OPENBLAS_") || core >= 0) {
+                if (!notes.contains(line)) {
+                    notes.add(line);
+                }
+            }
+        }
+        String[] columns = {"ours", "ejml", "ejml_mt", "openblas", "openblas (Haswell)"};
+        StringBuilder md = new StringBuilder("# GEMM GFLOP/s, C[M,N] = A[M,K] * B[N,K]^T, 2 threads\n\n");
+        md.append("| M x K -> N |");
+        for (String c : columns) {
+            md.append(' ').append(c).append(" |");
+        }
+        md.append(" best alternative | ours / best |\n|---|");
+        md.append("---:|".repeat(columns.length + 2)).append('\n');
+        for (Map.Entry<String, Map<String, Double>> e : gflops.entrySet()) {
+            String[] s = e.getKey().split("x");
+            md.append("| ").append(s[0]).append('x').append(s[1]).append(" -> ").append(s[2]).append(" |");
+            String best = null;
+            for (String c : columns) {
+                Double v = e.getValue().get(c);
+                md.append(v == null ? " - |" : String.format(" %.1f |", v));
+                if (v != null && !c.equals("ours") && (best == null || v > e.getValue().get(best))) {
+                    best = c;
+                }
+            }
+            Double ours = e.getValue().get("ours");
+            if (best == null || ours == null) {
+                md.append(" - | - |\n");
+            } else {
+                md.append(' ').append(best).append(String.format(" | %.2f |%n", ours / e.getValue().get(best)));
+            }
+        }
+        md.append("\nBar: ours >= 0.85 x best alternative.\n\n");
+        double load = maxLoad(notes);
+        if (load > 0.5) {
+            md.append(String.format("**Machine busy**: 1-minute load average up to %.2f around the run; other processes"
+                    + " shared the cores, so these figures are noisy (multi-threaded OpenBLAS suffers most). Rerun on"
+                    + " a quiet machine for final numbers.%n%n", load));
+        }
+        for (String n : notes) {
+            md.append("- ").append(n).append('\n');
+        }
+        System.out.print(md);
+    }
+
+    /** Largest 1-minute load average in the {@code uptime} notes. */
+    private static double maxLoad(List<String> notes) {
+        double max = 0;
+        for (String n : notes) {
+            int at = n.indexOf("load average:");
+            if (n.startsWith("uptime") && at >= 0) {
+                String first = n.substring(at + "load average:".length()).trim().split(",")[0];
+                max = Math.max(max, Double.parseDouble(first.trim()));
+            }
+        }
+        return max;
+    }
+
+    /** Reads JMH CSV rows (Benchmark, Mode, Threads, Samples, Score, Error, Unit, impl, shape, threads). */
+    private static void read(Path csv, String suffix, Map<String, Map<String, Double>> gflops) throws IOException {
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = split(lines.get(0));
+        int score = header.indexOf("Score");
+        int unit = header.indexOf("Unit");
+        int impl = header.indexOf("Param: impl");
+        int shape = header.indexOf("Param: shape");
+        for (String line : lines.subList(1, lines.size())) {
+            List<String> f = split(line);
+            if (!f.get(unit).equals("ms/op")) {
+                throw new IllegalArgumentException(csv + ": expected ms/op, got " + f.get(unit));
+            }
+            String[] s = f.get(shape).split("x");
+            double flop = 2.0 * Long.parseLong(s[0]) * Long.parseLong(s[1]) * Long.parseLong(s[2]);
+            double ms = Double.parseDouble(f.get(score));
+            gflops.computeIfAbsent(f.get(shape), k -> new LinkedHashMap<>()).put(f.get(impl) + suffix, flop / (ms * 1e6));
+        }
+    }
+
+    private static List<String> split(String line) {
+        List<String> out = new ArrayList<>();
+        for (String f : line.split(",", -1)) {
+            out.add(f.startsWith("\"") && f.endsWith("\"") ? f.substring(1, f.length() - 1) : f);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,35 @@
+package io.ditcache.cli;
+
+import io.ditcache.data.Dataset;
+import io.ditcache.data.FashionMnist;
+import io.ditcache.eval.FeatureStatistics;
+import io.ditcache.eval.SampleJudge;
+import io.ditcache.eval.classifier.FashionClassifier;
+import io.ditcache.model.DiTConfig;
+
+/** Which classifier judges a model's samples, and the reference feature statistics for its FID. */
+final class Judges {
+    private Judges() {
+    }
+
+    /** The shipped Fashion-MNIST classifier for 32x32x1, 10-class models; null (no class metrics) otherwise. */
+    static SampleJudge forModel(DiTConfig c) {
+        if (c.inChannels() != 1 || c.inputSize() != FashionClassifier.IMAGE_SIZE || c.numClasses() != FashionClassifier.CLASSES) {
+            return null;
+        }
+        return FashionClassifier.loadDefault();
+    }
+
+    /** Classifier features of the 10,000 Fashion-MNIST test images; null (FID skipped) when the dataset is absent. */
+    static FeatureStatistics testSetStatistics(SampleJudge judge) {
+        FashionMnist fm = new FashionMnist();
+        Dataset test;
+        try {
+            test = fm.test();
+        } catch (Exception e) {
+            System.err.println("note: FID skipped: " + e.getMessage());
+            return null;
+        }
+        return FeatureStatistics.of(judge.features(test.images()));
+    }
+}

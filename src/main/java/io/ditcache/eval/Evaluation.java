@@ -1,0 +1,102 @@
+package io.ditcache.eval;
+
+import io.ditcache.cache.CachePolicy;
+import io.ditcache.cache.CachedSampling;
+import io.ditcache.diffusion.SampleListener;
+import io.ditcache.model.DiT;
+import io.ditcache.tensor.Tensor;
+
+/**
+ * Runs caching methods on the same noise and labels, in batches, and judges them against the uncached baseline:
+ * the engine behind {@code ditcache eval} and {@code ditcache demo}. Every method sees identical inputs, so speed
+ * and quality differences are the method's alone.
+ */
+public final class Evaluation {
+    /** What every method is run on: n = labels.length samples from {@code noise} [n, C, H, W]. */
+    public record Setup(DiT model, String sampler, int steps, float cfg, long seed, int[] labels, Tensor noise, int batch) {
+        public Setup {
+            if (noise.dim(0) != labels.length) {
+                throw new IllegalArgumentException("noise for " + noise.dim(0) + " samples but " + labels.length + " labels");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+            }
+        }
+
+        public int n() {
+            return labels.length;
+        }
+    }
+
+    /** A method's samples and totals over all batches. */
+    public record Run(String method, int steps, Tensor samples, long unitExecutions, long reusedUnitExecutions,
+                      long macs, long macsUncached, double wallMs) {
+        public double cacheUsageRatio() {
+            return unitExecutions == 0 ? 0 : (double) reusedUnitExecutions / unitExecutions;
+        }
+    }
+
+    /** Receives progress over all samples of a run: samples done so far (after each step, fractional). */
+    public interface Listener {
+        void onProgress(double samplesDone);
+    }
+
+    private Evaluation() {
+    }
+
+    public static Run run(Setup s, String method, CachePolicy policy, Listener listener) {
+        int n = s.n();
+        int per = s.noise().numel() / n;
+        int[] shape = s.noise().shape();
+        Tensor all = Tensor.zeros(shape);
+        long units = 0;
+        long reused = 0;
+        long macs = 0;
+        long macsUncached = 0;
+        double wall = 0;
+        int runSteps = policy.samplerSteps(s.steps());
+        for (int start = 0, b = 0; start < n; start += s.batch(), b++) {
+            int m = Math.min(s.batch(), n - start);
+            int[] y = java.util.Arrays.copyOfRange(s.labels(), start, start + m);
+            shape[0] = m;
+            float[] xs = java.util.Arrays.copyOfRange(s.noise().data(), start * per, (start + m) * per);
+            int done = start;
+            SampleListener steps = listener == null ? SampleListener.NONE
+                    : (stepIndex, stepsDone, total) -> listener.onProgress(done + (double) m * stepsDone / total);
+            CachedSampling.Result r = CachedSampling.sample(s.model(), policy, s.sampler(), s.steps(), s.seed() + b, y,
+                    s.cfg(), Tensor.of(xs, shape), false, steps);
+            System.arraycopy(r.samples().data(), 0, all.data(), start * per, m * per);
+            units += r.stats().unitExecutions();
+            reused += r.stats().reusedUnitExecutions();
+            macs += r.stats().macs();
+            macsUncached += r.stats().macsUncached();
+            wall += r.stats().wallMs();
+        }
+        return new Run(method, runSteps, all, units, reused, macs, macsUncached, wall);
+    }
+
+    /**
+     * Judges {@code run} against the uncached {@code baseline}. With a {@code judge} (pixel models with a classifier)
+     * class consistency and, with reference statistics, the classifier-feature FID are measured too.
+     */
+    public static MethodResult judge(Run run, Run baseline, int[] labels, SampleJudge judge, FeatureStatistics reference) {
+        double psnr = ImageMetrics.psnr(run.samples(), baseline.samples(), 2.0);
+        double ssim = ImageMetrics.ssim(run.samples(), baseline.samples(), 2.0);
+        double fid = Double.NaN;
+        double consistency = Double.NaN;
+        if (judge != null) {
+            int[] predicted = judge.predict(run.samples());
+            int hits = 0;
+            for (int i = 0; i < labels.length; i++) {
+                hits += predicted[i] == labels[i] ? 1 : 0;
+            }
+            consistency = (double) hits / labels.length;
+            if (reference != null && labels.length > 1) {
+                fid = FrechetDistance.between(FeatureStatistics.of(judge.features(run.samples())), reference);
+            }
+        }
+        return new MethodResult(run.method(), run.steps(), run.cacheUsageRatio(), run.macs(),
+                (double) run.macs() / baseline.macs(), run.wallMs(), baseline.wallMs() / run.wallMs(), psnr, ssim, fid,
+                consistency);
+    }
+}
