@@ -124,8 +124,22 @@ public final class TrainRouterCommand implements Callable<Integer> {
             throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
         }
         System.out.println("train-router " + config);
-        try (ProgressLine progress = new ProgressLine("train-router " + m.id(), iters, trainer.iteration())) {
-            trainer.train(ckpt, (done, total, loss, t) -> progress.update(done, loss, t));
+        double[] lossWindow = {0, 0};
+        try (Progress progress = new Progress("train-router " + m.id(), iters, "it")) {
+            progress.stepTo(trainer.iteration(), null);
+            trainer.train(ckpt, (done, total, loss, t) -> {
+                if (!Double.isNaN(loss)) {
+                    lossWindow[0] += loss;
+                    lossWindow[1]++;
+                }
+                String msg = String.format(Locale.ROOT, "loss %.4g, cache usage %.1f%%",
+                        lossWindow[1] == 0 ? Double.NaN : lossWindow[0] / lossWindow[1], 100 * t.cacheUsage());
+                if (done % 20 == 0) {
+                    lossWindow[0] = 0;
+                    lossWindow[1] = 0;
+                }
+                progress.stepTo(done, msg);
+            });
         }
         Map<String, String> extra = new LinkedHashMap<>();
         String rev = gitRevision();
@@ -174,67 +188,6 @@ public final class TrainRouterCommand implements Callable<Integer> {
             return line;
         } catch (java.io.IOException | InterruptedException e) {
             return null;
-        }
-    }
-
-    /**
-     * Progress: the shared progress bar on a terminal, else a carriage-return line; both show the mean loss since
-     * the last update, the cache usage ratio at the default threshold, it/s and the ETA.
-     */
-    private static final class ProgressLine implements AutoCloseable {
-        private final Progress bar;
-        private final String task;
-        private final long total;
-        private final long start;
-        private final long startIteration;
-        private long lastPrint;
-        private double lossSum;
-        private int lossCount;
-
-        ProgressLine(String task, long total, long startIteration) {
-            this.task = task;
-            this.total = total;
-            this.startIteration = startIteration;
-            this.start = System.nanoTime();
-            this.bar = System.console() != null ? new Progress(task, total, "it") : null;
-            if (bar != null) {
-                bar.stepTo(startIteration, null);
-            }
-        }
-
-        void update(long done, double loss, RouterTrainer trainer) {
-            if (!Double.isNaN(loss)) {
-                lossSum += loss;
-                lossCount++;
-            }
-            long now = System.nanoTime();
-            if (now - lastPrint < 500_000_000L && done < total) {
-                return;
-            }
-            lastPrint = now;
-            String msg = String.format(Locale.ROOT, "loss %.4g cache usage %.1f%%",
-                    lossCount == 0 ? Double.NaN : lossSum / lossCount, 100 * trainer.cacheUsage());
-            lossSum = 0;
-            lossCount = 0;
-            if (bar != null) {
-                bar.stepTo(done, msg);
-                return;
-            }
-            double secs = (now - start) / 1e9;
-            double rate = (done - startIteration) / Math.max(secs, 1e-9);
-            double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-            System.out.printf(Locale.ROOT, "\r%s %d/%d %s %.2f it/s ETA %s   ", task, done, total, msg, rate,
-                    Double.isNaN(eta) ? "?" : String.format(Locale.ROOT, "%d:%02d", (long) eta / 60, (long) eta % 60));
-            System.out.flush();
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) {
-                bar.close();
-            } else {
-                System.out.println();
-            }
         }
     }
 }
