@@ -4,6 +4,7 @@ import io.ditcache.nn.CfgCombine;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Patches;
+import io.ditcache.tensor.StandardNormal;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.util.ArrayList;
@@ -92,7 +93,7 @@ public final class DiT {
             } else if (!k.endsWith(".bias")) {
                 float[] a = t.data();
                 for (int i = 0; i < a.length; i++) {
-                    a[i] = (float) (gaussian(rng) * 0.02);
+                    a[i] = (float) (StandardNormal.sample(rng) * 0.02);
                 }
             }
             sd.put(k, t);
@@ -101,11 +102,6 @@ public final class DiT {
         return new DiT(config, sd);
     }
 
-    static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
-    }
 
     public DiTConfig config() {
         return config;

@@ -1,5 +1,6 @@
 package io.ditcache.model;
 
+import io.ditcache.tensor.StandardNormal;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class DiTInitializer {
 
     private static void fillNormal(float[] a, double std, SplittableRandom rng) {
         for (int i = 0; i < a.length; i++) {
-            a[i] = (float) (DiT.gaussian(rng) * std);
+            a[i] = (float) (StandardNormal.sample(rng) * std);
         }
     }
 }

@@ -8,6 +8,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTTape;
 import io.ditcache.model.GradientRequest;
 import io.ditcache.model.UnitMix;
+import io.ditcache.tensor.StandardNormal;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class DiffusionTrainer {
             float ca = (float) Math.sqrt(ab);
             float cb = (float) Math.sqrt(1 - ab);
             for (int i = s * per; i < (s + 1) * per; i++) {
-                eps[i] = (float) gaussian(rng);
+                eps[i] = (float) StandardNormal.sample(rng);
                 xt.data()[i] = ca * x0.data()[i] + cb * eps[i];
             }
         }
@@ -156,11 +157,6 @@ public final class DiffusionTrainer {
         return loss;
     }
 
-    private static double gaussian(SplittableRandom rng) {
-        double u1 = rng.nextDouble();
-        double u2 = rng.nextDouble();
-        return Math.sqrt(-2.0 * Math.log(1.0 - u1)) * Math.cos(2.0 * Math.PI * u2);
-    }
 
     /** Writes weights, EMA, optimiser moments and the iteration count, atomically. */
     public void saveCheckpoint(Path file) throws IOException {
