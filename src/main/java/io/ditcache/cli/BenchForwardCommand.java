@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache bench-forward}: times the uncached DiT forward (the figure compared with PyTorch). */
 @Command(name = "bench-forward", mixinStandardHelpOptions = true,
-        description = {"Time the uncached DiT forward pass: warm-up runs, then repeats; prints min and median.",
+        description = {"Time the uncached DiT forward pass (min and median of repeats).",
                 "Example: ditcache bench-forward --model DiT-XL/2 --random-weights --batch 2 --threads 2"})
 final class BenchForwardCommand implements Callable<Integer> {
     @Mixin

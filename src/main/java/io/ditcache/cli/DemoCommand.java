@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache demo}: the main job on the embedded model, cached against uncached, in a couple of minutes. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Sample one Fashion-MNIST image per class with the embedded DiT, uncached and with its learned",
-                "HarmoniCa router (DDIM-20, cfg 1.5), from the same noise; write them side by side and print the measured",
-                "wall-clock speedup, cache usage ratio, PSNR/SSIM against uncached and class consistency."})
+        description = {"The main job: the embedded model, uncached vs. its learned cache router.",
+                "Samples one Fashion-MNIST image per class with the embedded DiT, uncached and with its learned "
+                        + "HarmoniCa router (DDIM-20, cfg 1.5), from the same noise; writes them side by side and prints the "
+                        + "measured wall-clock speedup, cache usage ratio, PSNR/SSIM against uncached and class consistency."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "demo.png", description = "Side-by-side PNG. Default: ${DEFAULT-VALUE}.")
     Path out;

@@ -26,11 +26,12 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache eval}: caching methods side by side on the same noise: speed, cache usage and quality. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Run several --cache methods on the same noise and labels, in one process, and compare them with the",
-                "uncached sampler: cache usage ratio, MACs, wall-clock speedup (measured side by side in this run), PSNR and",
-                "SSIM against the uncached samples, and for Fashion-MNIST models class consistency and FID in the features",
-                "of the classifier trained here (not Inception FID). Writes report.md, report.csv, pareto.png and a sample",
-                "grid per method to --out."})
+        description = {"Compare caching methods side by side: speed, cache usage, quality.",
+                "Runs several --cache methods on the same noise and labels, in one process, and compares them with "
+                        + "the uncached sampler: cache usage ratio, MACs, wall-clock speedup (measured side by side in this "
+                        + "run), PSNR and SSIM against the uncached samples, and for Fashion-MNIST models class consistency and "
+                        + "FID in the features of the classifier trained here (not Inception FID). Writes report.md, "
+                        + "report.csv, pareto.png and a sample grid per method to --out."})
 final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();

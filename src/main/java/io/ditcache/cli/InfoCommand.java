@@ -12,8 +12,8 @@ import picocli.CommandLine.Mixin;
 /** {@code ditcache info}: a model's configuration, size and compute cost. */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print a model's configuration, parameter count and MACs per forward.",
-                "MACs count every linear layer and the two attention products per sample; norms, activations",
-                "and element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops')."})
+                "MACs count every linear layer and the two attention products per sample; norms, activations and "
+                        + "element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops')."})
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();

@@ -20,9 +20,10 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache sample}: draws class-conditional samples, cached or not, and reports what caching did. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Sample images (pixel-space models: a PNG grid) or latents (latent models: a safetensors file;",
-                "decode them with an SD VAE elsewhere). The same --seed gives the same noise for every --cache policy,",
-                "so cached and uncached samples are directly comparable."})
+        description = {"Sample images, cached or not, and report what caching did.",
+                "Pixel-space models give a PNG grid; latent models a safetensors file of latents (decode them with an "
+                        + "SD VAE elsewhere). The same --seed gives the same noise for every --cache policy, so cached and "
+                        + "uncached samples are directly comparable."})
 final class SampleCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();

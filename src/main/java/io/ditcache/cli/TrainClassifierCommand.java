@@ -9,9 +9,10 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache train-classifier}: retrains the Fashion-MNIST classifier behind the quality metrics. */
 @Command(name = "train-classifier", mixinStandardHelpOptions = true,
-        description = {"Train the small CNN whose predictions give class consistency and whose penultimate features give",
-                "FID (Fashion-MNIST classifier features). Checkpoints after every epoch (OUT.ckpt); --resume continues.",
-                "Writes the weights (safetensors) and a model card (OUT-stem.json)."})
+        description = {"Train the Fashion-MNIST classifier behind the quality metrics.",
+                "Trains the small CNN whose predictions give class consistency and whose penultimate features give "
+                        + "FID (Fashion-MNIST classifier features). Checkpoints after every epoch (OUT.ckpt); --resume "
+                        + "continues. Writes the weights (safetensors) and a model card (OUT-stem.json)."})
 final class TrainClassifierCommand implements Callable<Integer> {
     private static final ClassifierTrainer.Options DEFAULTS = ClassifierTrainer.Options.defaults(Path.of("x"));
 

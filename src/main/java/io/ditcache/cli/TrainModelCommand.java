@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
 
 /** {@code ditcache train-model}: trains a DiT on Fashion-MNIST from scratch (how the embedded default was made). */
 @Command(name = "train-model", mixinStandardHelpOptions = true,
-        description = {"Train a class-conditional pixel-space DiT on Fashion-MNIST (epsilon MSE, AdamW, EMA, label dropout 0.1).",
-                "Checkpoints to OUT.ckpt.safetensors every --checkpoint-every iterations; --resume continues exactly.",
-                "The EMA weights are written to OUT (safetensors) with the config and provenance in the metadata,",
-                "and the loss curve to OUT.loss.csv."})
+        description = {"Train a DiT on Fashion-MNIST (how the embedded model was made).",
+                "Class-conditional pixel-space DiT: epsilon MSE, AdamW, EMA, label dropout 0.1. Checkpoints to "
+                        + "OUT.ckpt.safetensors every --checkpoint-every iterations; --resume continues exactly. The EMA "
+                        + "weights are written to OUT (safetensors) with the config and provenance in the metadata, and the "
+                        + "loss curve to OUT.loss.csv."})
 final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "Training data (only fashion-mnist). Default: ${DEFAULT-VALUE}.")
     String data;

@@ -27,11 +27,11 @@ import picocli.CommandLine.Option;
 /** {@code ditcache train-router}: learns a cache router (L2C, HarmoniCa or SDT) for a frozen DiT. */
 @Command(name = "train-router", mixinStandardHelpOptions = true,
         description = {"Learn a feature-cache router for a DiT and sampler step count.",
-                "harmonica: Step-Wise Denoising Training + Image Error Proxy-Guided Objective (no images needed);",
-                "l2c: Learning-to-Cache on noised training images (--data fashion-mnist or --latents FILE);",
-                "sdt: SDT with the plain L2C objective (the HarmoniCa paper's ablation).",
-                "Checkpoints to OUT.ckpt.safetensors; --resume continues exactly. The router goes to OUT atomically.",
-                "Example: ditcache train-router --method harmonica --model default --steps 20 --iters 2000 --out r.safetensors"})
+                "harmonica: Step-Wise Denoising Training + Image Error Proxy-Guided Objective (no images needed); "
+                        + "l2c: Learning-to-Cache on noised training images (--data fashion-mnist or --latents FILE); sdt: SDT "
+                        + "with the plain L2C objective (the HarmoniCa paper's ablation). Checkpoints to OUT.ckpt.safetensors; "
+                        + "--resume continues exactly. The router goes to OUT atomically. Example: ditcache train-router "
+                        + "--method harmonica --model default --steps 20 --iters 2000 --out r.safetensors"})
 public final class TrainRouterCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
