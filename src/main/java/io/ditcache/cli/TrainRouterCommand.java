@@ -6,6 +6,7 @@ import io.ditcache.data.FashionMnist;
 import io.ditcache.model.DiT;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.train.IepoProxy;
+import io.ditcache.train.RouterEvaluation;
 import io.ditcache.train.RouterTrainer;
 import io.ditcache.train.RouterTrainingConfig;
 import io.ditcache.train.RouterTrainingMethod;
@@ -75,6 +76,11 @@ public final class TrainRouterCommand implements Callable<Integer> {
 
     @Option(names = "--threshold", defaultValue = "0.1", description = "Inference threshold stored in the router and used for the progress's cache usage. Default: ${DEFAULT-VALUE}.")
     double threshold;
+
+    @Option(names = "--calibrate-usage", paramLabel = "U",
+            description = "After training, store as the router's default threshold the one at which its plan reuses a share U"
+                    + " of all (step, unit) pairs (e.g. 0.35), instead of --threshold. The logits are unchanged.")
+    Double calibrateUsage;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of router init, data, noise and labels. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -148,7 +154,19 @@ public final class TrainRouterCommand implements Callable<Integer> {
         }
         extra.put("model_source", model.model);
         Router router = trainer.result(extra);
+        double stored = threshold;
+        if (calibrateUsage != null) {
+            if (!(calibrateUsage > 0 && calibrateUsage < 1)) {
+                throw new IllegalArgumentException("--calibrate-usage must be in (0, 1), got " + calibrateUsage);
+            }
+            stored = Math.min(0.999, Math.max(1e-6, Math.nextUp(RouterEvaluation.thresholdForUsage(router, calibrateUsage))));
+            Map<String, String> prov = new LinkedHashMap<>(router.provenance());
+            prov.put("threshold_calibrated_for_usage", Double.toString(calibrateUsage));
+            router = new Router(router.method(), router.logits(), router.sampler(), router.cfg(), router.modelFingerprint(),
+                    stored, prov);
+        }
         RouterFile.save(out, router);
+        threshold = stored;
         System.out.printf(Locale.ROOT, "wrote %s router (%d steps x %d units) -> %s; cache usage at threshold %.2f: %.1f%%%n",
                 m.id(), router.steps(), router.units(), out, threshold, 100 * router.plan(threshold).usageRatio());
         return 0;
