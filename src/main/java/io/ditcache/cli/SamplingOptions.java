@@ -12,7 +12,8 @@ final class SamplingOptions {
     @Option(names = "--steps", defaultValue = "20", description = "Sampling steps N. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--sampler", defaultValue = "ddim", description = "ddim | ddpm | dpm++2m. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sampler", defaultValue = "ddim", description = "ddim | ddpm | dpm++2m, optionally with +clip (clamp the"
+            + " predicted x0 to [-1, 1] at every step, for pixel-space models; DiT samples latents without). Default: ${DEFAULT-VALUE}.")
     String sampler;
 
     @Option(names = "--cfg", defaultValue = "1.5", description = "Classifier-free guidance scale (<= 1: none). Default: ${DEFAULT-VALUE}.")

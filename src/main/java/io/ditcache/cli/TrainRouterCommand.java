@@ -43,7 +43,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Sampling steps N. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--sampler", defaultValue = "ddim", description = "Sampler (ddim only, as both papers). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sampler", defaultValue = "ddim", description = "Sampler: ddim (as both papers), or ddim+clip for pixel-space models (x0 clamped to [-1, 1]). Default: ${DEFAULT-VALUE}.")
     String sampler;
 
     @Option(names = "--cfg", defaultValue = "1.5", description = "Guidance scale: SDT's CFG forward; recorded in the router. Default: ${DEFAULT-VALUE}.")

@@ -3,7 +3,8 @@ package io.ditcache.diffusion;
 import io.ditcache.tensor.Tensor;
 
 /**
- * Deterministic DDIM (η = 0, no clipping of x0), exactly as DiT's {@code ddim_sample_loop}:
+ * Deterministic DDIM (η = 0), exactly as DiT's {@code ddim_sample_loop} (no clipping of x0 unless created with
+ * {@code +clip}; then x0 is clamped to [-1, 1] before ε is re-derived, as guided-diffusion's clip_denoised):
  * <pre>
  *   x0     = √(1/ᾱ'_i)·x − √(1/ᾱ'_i − 1)·ε
  *   ε      = (√(1/ᾱ'_i)·x − x0) / √(1/ᾱ'_i − 1)          (re-derived, equal up to rounding)
@@ -16,13 +17,21 @@ public final class DdimSampler extends SpacedSampler {
         this(SpacedSchedule.create(steps));
     }
 
+    /** DDIM over {@code steps}, clamping the predicted x0 to [-1, 1] when {@code clipDenoised} (pixel-space models). */
+    public DdimSampler(int steps, boolean clipDenoised) {
+        this(SpacedSchedule.create(steps));
+        if (clipDenoised) {
+            clipDenoised();
+        }
+    }
+
     public DdimSampler(SpacedSchedule schedule) {
         super(schedule);
     }
 
     @Override
     public String name() {
-        return "ddim";
+        return nameWithOptions("ddim");
     }
 
     @Override
@@ -34,7 +43,7 @@ public final class DdimSampler extends SpacedSampler {
     public Tensor step(Tensor x, Tensor modelOut, int step) {
         ModelOutput out = ModelOutput.split(x, modelOut);
         float[] xs = x.data();
-        float[] x0 = StepMath.predictX0(schedule, step, xs, out.eps);
+        float[] x0 = predictX0(step, xs, out.eps);
         float[] eps = StepMath.epsFromX0(schedule, step, xs, x0);
         float alphaBarPrev = (float) schedule.alphaCumprodPrev(step);
         float c0 = (float) Math.sqrt(alphaBarPrev);          // float sqrt, as torch.sqrt on the float32 value

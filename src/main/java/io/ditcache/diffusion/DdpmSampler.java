@@ -41,7 +41,7 @@ public final class DdpmSampler extends SpacedSampler {
 
     @Override
     public String name() {
-        return "ddpm";
+        return nameWithOptions("ddpm");
     }
 
     @Override
@@ -54,7 +54,7 @@ public final class DdpmSampler extends SpacedSampler {
     public Tensor step(Tensor x, Tensor modelOut, int step, NoiseSource noiseSource) {
         ModelOutput out = ModelOutput.split(x, modelOut);
         float[] xs = x.data();
-        float[] x0 = StepMath.predictX0(schedule, step, xs, out.eps);
+        float[] x0 = predictX0(step, xs, out.eps);
         float[] next = StepMath.combine((float) schedule.posteriorMeanCoef1(step), x0,
                 (float) schedule.posteriorMeanCoef2(step), xs);
         if (step == 0) {

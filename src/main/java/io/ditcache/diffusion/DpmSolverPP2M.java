@@ -45,7 +45,7 @@ public final class DpmSolverPP2M extends SpacedSampler {
 
     @Override
     public String name() {
-        return "dpm++2m";
+        return nameWithOptions("dpm++2m");
     }
 
     /** Whether the update at spaced index {@code step} uses the second-order formula. */
@@ -62,7 +62,7 @@ public final class DpmSolverPP2M extends SpacedSampler {
             @Override
             public Tensor step(Tensor x, Tensor modelOut, int step) {
                 float[] xs = x.data();
-                float[] x0 = StepMath.predictX0(schedule, step, xs, ModelOutput.split(x, modelOut).eps);
+                float[] x0 = predictX0(step, xs, ModelOutput.split(x, modelOut).eps);
                 float[] previous = previousX0;
                 previousX0 = x0;
                 if (step == 0) {

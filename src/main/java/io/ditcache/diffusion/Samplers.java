@@ -17,24 +17,36 @@ public final class Samplers {
 
     /**
      * A sampler by name: {@code ddim}; {@code ddpm} (noise from {@code GaussianNoise(seed)}); {@code dpm++2m}, also
-     * spelled {@code dpmpp2m}, {@code dpm-solver++} or {@code dpmsolver++}. Case-insensitive.
+     * spelled {@code dpmpp2m}, {@code dpm-solver++} or {@code dpmsolver++}. Case-insensitive. A {@code +clip} suffix
+     * (e.g. {@code ddim+clip}) clamps every predicted x0 to [-1, 1], as pixel-space models are usually sampled;
+     * without it the samplers are DiT's (no clipping, right for latents).
      *
      * @throws IllegalArgumentException for an unknown name or a step count outside 1..1000
      */
     public static Sampler create(String name, int steps, long seed) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        boolean clip = key.endsWith(SpacedSampler.CLIP);
+        if (clip) {
+            key = key.substring(0, key.length() - SpacedSampler.CLIP.length());
+        }
+        SpacedSampler s;
         switch (key) {
             case "ddim":
-                return new DdimSampler(steps);
+                s = new DdimSampler(steps);
+                break;
             case "ddpm":
-                return new DdpmSampler(steps, seed);
+                s = new DdpmSampler(steps, seed);
+                break;
             case "dpm++2m":
             case "dpmpp2m":
             case "dpm-solver++":
             case "dpmsolver++":
-                return new DpmSolverPP2M(steps);
+                s = new DpmSolverPP2M(steps);
+                break;
             default:
-                throw new IllegalArgumentException("unknown sampler '" + name + "'; expected one of " + NAMES);
+                throw new IllegalArgumentException("unknown sampler '" + name + "'; expected one of " + NAMES
+                        + ", optionally with +clip");
         }
+        return clip ? s.clipDenoised() : s;
     }
 }

@@ -14,10 +14,41 @@ abstract class SpacedSampler implements Sampler {
         Tensor step(Tensor x, Tensor modelOut, int step);
     }
 
+    /** Suffix of a sampler name that clamps the predicted x0 to [-1, 1], e.g. {@code ddim+clip}. */
+    static final String CLIP = "+clip";
+
     protected final SpacedSchedule schedule;
+    private boolean clipDenoised;
 
     SpacedSampler(SpacedSchedule schedule) {
         this.schedule = schedule;
+    }
+
+    /** Clamp every predicted x0 to [-1, 1] (guided-diffusion's {@code clip_denoised=True}); set once, at creation. */
+    final SpacedSampler clipDenoised() {
+        clipDenoised = true;
+        return this;
+    }
+
+    /** Whether predicted x0 is clamped to [-1, 1]; DiT samples latents without clipping. */
+    public final boolean clipsDenoised() {
+        return clipDenoised;
+    }
+
+    /** The x0 prediction of the step, clamped when {@link #clipsDenoised()}. */
+    final float[] predictX0(int step, float[] x, float[] eps) {
+        float[] x0 = StepMath.predictX0(schedule, step, x, eps);
+        if (clipDenoised) {
+            for (int k = 0; k < x0.length; k++) {
+                x0[k] = Math.max(-1f, Math.min(1f, x0[k]));
+            }
+        }
+        return x0;
+    }
+
+    /** {@code base}, with {@link #CLIP} appended when clipping: the name {@link Samplers#create} accepts back. */
+    final String nameWithOptions(String base) {
+        return clipDenoised ? base + CLIP : base;
     }
 
     /** A fresh run for one trajectory. */

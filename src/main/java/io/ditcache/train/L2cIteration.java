@@ -35,7 +35,7 @@ final class L2cIteration {
     L2cIteration(DiT model, RouterTrainingConfig config, TrainingImages data, TrainableRouter router) {
         this.model = model;
         this.tape = new DiTTape(model);
-        this.ddim = new DdimSampler(config.steps());
+        this.ddim = new DdimSampler(config.steps(), config.clipDenoised());
         this.schedule = ddim.schedule();
         this.config = config;
         this.data = data;

@@ -44,13 +44,14 @@ public final class RouterEvaluation {
         return scores[reuse - 1];
     }
 
-    /** Mean over elements of (cached sample − uncached sample)² for DDIM with {@code router} at {@code threshold}. */
+    /** Mean over elements of (cached sample − uncached sample)² for the router's DDIM sampler with {@code router} at {@code threshold}. */
     public static double sampleError(DiT model, Router router, double threshold, float cfg, Tensor xT, int[] labels) {
         RouterPolicy policy = new RouterPolicy(router, "router", threshold);
         int steps = router.steps();
-        Tensor cached = CachedSampling.sample(model, policy, "ddim", steps, 0, labels, cfg, xT, false,
+        String sampler = router.sampler().isEmpty() ? "ddim" : router.sampler();
+        Tensor cached = CachedSampling.sample(model, policy, sampler, steps, 0, labels, cfg, xT, false,
                 SampleListener.NONE).samples();
-        Tensor plain = CachedSampling.sample(model, new NoCache(), "ddim", steps, 0, labels, cfg, xT, false,
+        Tensor plain = CachedSampling.sample(model, new NoCache(), sampler, steps, 0, labels, cfg, xT, false,
                 SampleListener.NONE).samples();
         return IepoLambda.meanSquaredDifference(cached, plain);
     }

@@ -44,7 +44,7 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
     public RouterTrainingConfig {
         check(method != null, "method is missing");
         check(steps >= 2 && steps <= 1000, "--steps must be in [2, 1000], got " + steps);
-        check("ddim".equals(sampler), "--sampler " + sampler + " is not supported for router training: both papers "
+        check("ddim".equals(sampler) || "ddim+clip".equals(sampler), "--sampler " + sampler + " is not supported for router training: both papers "
                 + "train on DDIM steps; use --sampler ddim");
         check(Double.isFinite(cfg) && cfg >= 1, "--cfg must be >= 1, got " + cfg);
         check(iterations >= 0, "--iters must be >= 0, got " + iterations);
@@ -148,5 +148,10 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s %s", trajectorySettings(), "iterations=" + iterations);
+    }
+
+    /** Whether the DDIM steps of training clamp x0 to [-1, 1] ({@code --sampler ddim+clip}, for pixel-space models). */
+    public boolean clipDenoised() {
+        return sampler.endsWith("+clip");
     }
 }

@@ -38,7 +38,7 @@ final class SdtIteration {
     SdtIteration(DiT model, RouterTrainingConfig config, TrainableRouter router, float[] lambda) {
         this.model = model;
         this.tape = new DiTTape(model);
-        this.ddim = new DdimSampler(config.steps());
+        this.ddim = new DdimSampler(config.steps(), config.clipDenoised());
         this.config = config;
         this.router = router;
         this.rollout = new MixedRollout(model, ddim, (float) config.cfg(), config.tau());

@@ -209,4 +209,24 @@ class SamplerPropertiesTest {
         assertEquals(1, sumSq / n, 0.007);
         assertEquals(3, sumQuart / n, 0.05); // Gaussian kurtosis
     }
+
+    @Test
+    void clipSuffixClampsPredictedX0AndRoundTripsItsName() {
+        Denoiser wild = (x, step, timestep) -> {
+            Tensor out = Tensor.zeros(x.shape());
+            java.util.Arrays.fill(out.data(), -3f); // eps far from the data: x0 predictions leave [-1, 1]
+            return out;
+        };
+        Tensor xT = new GaussianNoise(5).next(2, 1, 4, 4);
+        for (String name : new String[]{"ddim", "ddpm", "dpm++2m"}) {
+            Sampler plain = Samplers.create(name, 10, 1);
+            Sampler clipped = Samplers.create(name + "+clip", 10, 1);
+            assertEquals(name + "+clip", clipped.name());
+            assertEquals(name, plain.name());
+            Tensor a = plain.sample(wild, xT);
+            Tensor b = clipped.sample(wild, xT);
+            assertTrue(a.maxAbs() > 1.5f, name + ": the unclipped sample leaves [-1, 1]: " + a.maxAbs());
+            assertTrue(b.maxAbs() <= 1f + 1e-6f, name + ": the clipped sample stays in [-1, 1]: " + b.maxAbs());
+        }
+    }
 }
