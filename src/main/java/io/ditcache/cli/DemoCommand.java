@@ -54,7 +54,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         Tensor noise = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
         new GaussianNoise(seed).fill(noise.data());
-        Evaluation.Setup setup = new Evaluation.Setup(dit, "ddim", STEPS, CFG, seed, labels, noise, n);
+        // The embedded model is sampled in pixel space with x0 clamped to [-1, 1], as its routers were trained.
+        String sampler = router.sampler().isEmpty() ? "ddim+clip" : router.sampler();
+        Evaluation.Setup setup = new Evaluation.Setup(dit, sampler, STEPS, CFG, seed, labels, noise, n);
         Evaluation.Run base = null;
         Evaluation.Run fast = null;
         try (Progress bar = new Progress("demo", 1 + 2L * repeats, "run")) {
@@ -74,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         MethodResult m = Evaluation.judge(fast, base, labels, judge, null);
         ImageGrid.writePng(ImageGrid.sideBySide(ImageGrid.render(base.samples(), 5, 3), "uncached",
                 ImageGrid.render(fast.samples(), 5, 3), method + " cached"), out);
-        System.out.printf(Locale.ROOT, "DDIM-%d, cfg %.1f, one sample per class, seed %d%n", STEPS, CFG, seed);
+        System.out.printf(Locale.ROOT, "%s, %d steps, cfg %.1f, one sample per class, seed %d%n", sampler, STEPS, CFG, seed);
         System.out.printf(Locale.ROOT, "uncached: %.0f ms; %s router: %.0f ms -> wall-clock speedup %.2fx (MACs %.2fx fewer)%n",
                 base.wallMs(), method, fast.wallMs(), base.wallMs() / fast.wallMs(), 1 / m.macsRatio());
         System.out.printf(Locale.ROOT, "cache usage ratio %.1f%% of unit executions reused%n", 100 * m.cacheUsageRatio());
