@@ -1,0 +1,115 @@
+package io.ditcache.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ditcache.io.DType;
+import io.ditcache.io.SafeTensors;
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.model.DiTInitializer;
+import io.ditcache.tensor.StateDict;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CommandLineTest {
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        System.setOut(ps);
+        cl.setOut(new PrintWriter(ps, true));
+        try {
+            int code = cl.execute(args);
+            return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    static Path tinyModel(Path dir) throws Exception {
+        DiTConfig c = new DiTConfig("tiny-pixel", 2, 32, 4, 4, 1, 16, 3, false, 2);
+        DiT m = DiT.random(c, 1);
+        StateDict sd = m.stateDict();
+        sd.metadata().put(io.ditcache.model.ConfigInference.META_HEADS, "4");
+        Path p = dir.resolve("tiny.safetensors");
+        SafeTensors.write(p, sd, DType.F32);
+        return p;
+    }
+
+    @Test
+    void infoPrintsTheXl2Figures() {
+        Result r = run("info", "--model", "DiT-XL/2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("675,129,632"), r.out());
+        assertTrue(r.out().contains("118.62 G"), r.out());
+    }
+
+    @Test
+    void sampleWritesAGridAndStatsWithTheRequestedPolicy(@TempDir Path dir) throws Exception {
+        Path model = tinyModel(dir);
+        Path png = dir.resolve("grid.png");
+        Path stats = dir.resolve("stats.json");
+        Result r = run("sample", "--model", model.toString(), "--steps", "4", "--n", "3", "--cache", "fora:2",
+                "--sampler", "ddim+clip", "--out", png.toString(), "--stats", stats.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.size(png) > 100);
+        String json = Files.readString(stats);
+        assertTrue(json.contains("\"cache_usage_ratio\": 0.5"), json);
+        assertTrue(json.contains("\"macs_uncached\""), json);
+        assertTrue(r.out().contains("reused 50.0%"), r.out());
+    }
+
+    @Test
+    void badInputNamesTheCulpritAndWritesNothing(@TempDir Path dir) throws Exception {
+        Path model = tinyModel(dir);
+        Path png = dir.resolve("never.png");
+        Result r = run("sample", "--model", model.toString(), "--cache", "fora:zero", "--out", png.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("fora"), r.err());
+        assertFalse(Files.exists(png));
+        r = run("sample", "--model", dir.resolve("missing.pt").toString(), "--out", png.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("missing.pt"), r.err());
+        r = run("sample", "--model", "DiT-S/2", "--out", png.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--random-weights"), r.err());
+        r = run("sample", "--model", model.toString(), "--labels", "7", "--out", png.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--labels"), r.err());
+        assertFalse(Files.exists(png));
+    }
+
+    @Test
+    void trainModelRefusesToClobberACheckpointWithoutResume(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("m.safetensors");
+        Files.writeString(dir.resolve("m.safetensors.ckpt.safetensors"), "x");
+        Result r = run("train-model", "--iters", "1", "--out", out.toString(), "--data-dir", dir.toString());
+        assertEquals(2, r.code());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "train-model", "train-classifier", "bench-forward"}) {
+            Result r = run(c, "--help");
+            assertEquals(0, r.code(), c);
+            assertTrue(r.out().contains("Usage: ditcache " + c), c + ": " + r.out());
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.ditcache.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ditcache.cache.Fora;
+import io.ditcache.cache.NoCache;
+import io.ditcache.diffusion.GaussianNoise;
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluationTest {
+    static final DiTConfig TINY = new DiTConfig("tiny-pixel", 2, 32, 4, 4, 1, 16, 3, false, 2);
+
+    @Test
+    void batchedRunsMatchOneBatchAndJudgingComparesWithTheBaseline(@TempDir Path dir) throws Exception {
+        DiT model = DiT.random(TINY, 3);
+        int[] labels = {0, 1, 2, 0, 1};
+        Tensor noise = Tensor.zeros(5, 1, 16, 16);
+        new GaussianNoise(9).fill(noise.data());
+        Evaluation.Setup batched = new Evaluation.Setup(model, "ddim+clip", 6, 2f, 0, labels, noise, 2);
+        Evaluation.Setup whole = new Evaluation.Setup(model, "ddim+clip", 6, 2f, 0, labels, noise, 5);
+        Evaluation.Run base = Evaluation.run(batched, "none", new NoCache(), null);
+        Evaluation.Run one = Evaluation.run(whole, "none", new NoCache(), null);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(one.samples().data(), base.samples().data(), 1e-5f,
+                "samples do not depend on the batch split");
+        Evaluation.Run fora = Evaluation.run(batched, "fora:2", new Fora(2), null);
+        assertEquals(0.0, base.cacheUsageRatio());
+        assertEquals(0.5, fora.cacheUsageRatio(), 1e-12, "fora:2 over 6 steps reuses every other step");
+        MethodResult self = Evaluation.judge(base, base, labels, null, null);
+        MethodResult r = Evaluation.judge(fora, base, labels, null, null);
+        assertTrue(Double.isInfinite(self.psnr()), "the baseline against itself");
+        assertTrue(Double.isFinite(r.psnr()) && r.ssim() < 1, "reuse changes the samples");
+        assertTrue(r.macsRatio() < 0.75 && r.macsRatio() > 0.4, "half the units skipped: " + r.macsRatio());
+        assertTrue(Double.isNaN(r.fid()) && Double.isNaN(r.consistency()), "no judge, no class metrics");
+
+        EvalReport.write(dir, List.of(self, r), "# test");
+        String md = Files.readString(dir.resolve("report.md"));
+        assertTrue(md.contains("| fora:2 |") && md.contains("| none |"), md);
+        assertEquals(3, Files.readAllLines(dir.resolve("report.csv")).size());
+        assertTrue(Files.size(dir.resolve("pareto.png")) > 1000);
+    }
+
+    @Test
+    void classMetricsComeFromTheJudge() {
+        DiT model = DiT.random(TINY, 4);
+        int[] labels = {0, 1, 2, 2};
+        Tensor noise = Tensor.zeros(4, 1, 16, 16);
+        new GaussianNoise(1).fill(noise.data());
+        Evaluation.Run base = Evaluation.run(new Evaluation.Setup(model, "ddim", 3, 1f, 0, labels, noise, 4), "none",
+                new NoCache(), null);
+        SampleJudge saysZero = new SampleJudge() {
+            @Override
+            public float[][] features(Tensor images) {
+                float[][] f = new float[images.dim(0)][2];
+                for (int i = 0; i < f.length; i++) {
+                    f[i][0] = i;
+                    f[i][1] = i * i;
+                }
+                return f;
+            }
+
+            @Override
+            public int[] predict(Tensor images) {
+                return new int[images.dim(0)];
+            }
+        };
+        MethodResult r = Evaluation.judge(base, base, labels, saysZero, null);
+        assertEquals(0.25, r.consistency(), 1e-12, "only the first sample is of class 0");
+    }
+}
