@@ -91,6 +91,14 @@ public final class DiffusionTrainer {
         return sd;
     }
 
+    /** The current (final, not averaged) weights, with the model's metadata. */
+    public StateDict finalWeights() {
+        StateDict sd = new StateDict();
+        model.stateDict().tensors().forEach(sd::put);
+        sd.metadata().putAll(model.stateDict().metadata());
+        return sd;
+    }
+
     /** Runs iterations until {@code total} are done, checkpointing to {@code checkpoint} (if not null). */
     public void train(int total, Path checkpoint, Listener listener) throws IOException {
         DiTTape tape = new DiTTape(model);
