@@ -86,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
         List<Evaluation.Run> runs = new ArrayList<>();
         for (String m : all) {
             try (Progress bar = new Progress("eval " + m, n, "img")) {
-                runs.add(Evaluation.run(setup, m, CachePolicies.parse(m, threshold == null ? Double.NaN : threshold),
+                runs.add(Evaluation.run(setup, label(m), CachePolicies.parse(m, threshold == null ? Double.NaN : threshold),
                         done -> bar.stepTo((long) done, null)));
             }
         }
@@ -108,6 +108,15 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));
         return 0;
+    }
+
+    /** A short label for reports and plots: router files by their file name without the directory and extension. */
+    static String label(String spec) {
+        if (!spec.startsWith("router:")) {
+            return spec;
+        }
+        String name = Path.of(spec.substring("router:".length())).getFileName().toString();
+        return "router:" + (name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name);
     }
 
     /** One untimed uncached batch so that JIT compilation is charged to no method. */
