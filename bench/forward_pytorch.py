@@ -35,8 +35,10 @@ with torch.no_grad():
         t0 = time.perf_counter()
         model(x, t, y)
         times.append((time.perf_counter() - t0) * 1e3)
-cfg = torch.__config__.show().replace("\n", " ")
-blas = "openblas" if "openblas" in cfg.lower() else ("mkl" if "mkl" in cfg.lower() else "system BLAS")
+import re  # noqa: E402
+m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
+blas = (m.group(1) if m else "?") + (" (Debian: the system libblas, OpenBLAS pthreads)" if m and m.group(1) == "generic" else "")
+blas += ", mkldnn " + ("on" if torch.backends.mkldnn.is_available() else "off")
 print(f"pytorch {torch.__version__} forward {a.model} batch {a.batch} threads {torch.get_num_threads()}: "
       f"min {min(times):.1f} ms, median {statistics.median(times):.1f} ms ({a.repeats} runs), "
       f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, blas={blas}")
