@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         Evaluation.Run base = null;
         Evaluation.Run fast = null;
         try (Progress bar = new Progress("demo", 1 + 2L * repeats, "run")) {
-            Evaluation.run(setup, "warm-up", new NoCache(), null);
+            Evaluation.warmUp(setup);
             bar.stepTo(1, "warm-up done");
             for (int r = 0; r < repeats; r++) {
                 Evaluation.Run b = Evaluation.run(setup, "uncached", new NoCache(), null);

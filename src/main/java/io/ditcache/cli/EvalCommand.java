@@ -1,7 +1,7 @@
 package io.ditcache.cli;
 
 import io.ditcache.cache.CachePolicies;
-import io.ditcache.cache.NoCache;
+import io.ditcache.cache.CachePolicy;
 import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.Evaluation;
@@ -65,11 +65,15 @@ final class EvalCommand implements Callable<Integer> {
         ordered.add("none");
         ordered.addAll(methods);
         List<String> all = new ArrayList<>(ordered);
+        List<CachePolicy> policies = new ArrayList<>();
         for (String m : all) {
-            CachePolicies.parse(m, threshold == null ? Double.NaN : threshold); // fail fast on a bad spec
+            policies.add(CachePolicies.parse(m, threshold == null ? Double.NaN : threshold)); // fail fast on a bad spec
         }
         DiT dit = model.load();
         DiTConfig c = dit.config();
+        for (CachePolicy p : policies) {
+            p.checkFits(dit, sampling.steps); // e.g. a router made for other steps: fail before any sampling
+        }
         Files.createDirectories(out);
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
@@ -82,12 +86,11 @@ final class EvalCommand implements Callable<Integer> {
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = judge == null ? null : Judges.testSetStatistics(judge);
 
-        warmUp(setup);
+        Evaluation.warmUp(setup);
         List<Evaluation.Run> runs = new ArrayList<>();
-        for (String m : all) {
-            try (Progress bar = new Progress("eval " + m, n, "img")) {
-                runs.add(Evaluation.run(setup, label(m), CachePolicies.parse(m, threshold == null ? Double.NaN : threshold),
-                        done -> bar.stepTo((long) done, null)));
+        for (int i = 0; i < all.size(); i++) {
+            try (Progress bar = new Progress("eval " + all.get(i), n, "img")) {
+                runs.add(Evaluation.run(setup, label(all.get(i)), policies.get(i), done -> bar.stepTo((long) done, null)));
             }
         }
         List<MethodResult> results = new ArrayList<>();
@@ -117,16 +120,5 @@ final class EvalCommand implements Callable<Integer> {
         }
         String name = Path.of(spec.substring("router:".length())).getFileName().toString();
         return "router:" + (name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name);
-    }
-
-    /** One untimed uncached batch so that JIT compilation is charged to no method. */
-    private static void warmUp(Evaluation.Setup s) {
-        int m = Math.min(s.batch(), s.n());
-        int per = s.noise().numel() / s.n();
-        int[] shape = s.noise().shape();
-        shape[0] = m;
-        Evaluation.Setup w = new Evaluation.Setup(s.model(), s.sampler(), s.steps(), s.cfg(), s.seed(),
-                Arrays.copyOf(s.labels(), m), Tensor.of(Arrays.copyOf(s.noise().data(), m * per), shape), m);
-        Evaluation.run(w, "warm-up", new NoCache(), null);
     }
 }
