@@ -1,6 +1,7 @@
 package io.ditcache.bench;
 
 import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Parallel;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +40,7 @@ public class GemmBenchmark {
     @Param({"512x1152x1152", "512x1152x4608", "512x4608x1152", "256x1152x3456"})
     public String shape;
 
-    @Param({"ours", "ejml", "ejml_mt", "openblas"})
+    @Param({"ours", "ours_packed", "ejml", "ejml_mt", "openblas"})
     public String impl;
 
     @Param({"2"})
@@ -57,6 +58,7 @@ public class GemmBenchmark {
     private FloatPointer pa;
     private FloatPointer pb;
     private FloatPointer pc;
+    private PackedWeight packed;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -77,6 +79,10 @@ public class GemmBenchmark {
         switch (impl) {
             case "ours":
                 Parallel.setThreads(threads);
+                break;
+            case "ours_packed":
+                Parallel.setThreads(threads);
+                packed = PackedWeight.of(b, n, k);
                 break;
             case "ejml":
             case "ejml_mt":
@@ -113,6 +119,9 @@ public class GemmBenchmark {
         switch (impl) {
             case "ours":
                 Gemm.matmul(a, 0, b, 0, c, 0, m, n, k, false, true, false);
+                return c;
+            case "ours_packed":
+                Gemm.matmul(a, 0, packed, c, 0, m, false);
                 return c;
             case "ejml":
                 return CommonOps_FDRM.multTransB(ea, eb, ec);

@@ -34,6 +34,10 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
 
+    @Option(names = "--unpacked", description = "Do not pre-pack the weights (packs them inside every GEMM, as before"
+            + " pre-packing existed): shows what packing once per model saves.")
+    boolean unpacked;
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || repeats < 1 || warmup < 0) {
@@ -43,6 +47,9 @@ final class BenchForwardCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         DiT dit = model.load();
+        if (unpacked) {
+            dit.dropPackedWeights();
+        }
         DiTConfig c = dit.config();
         SplittableRandom rng = new SplittableRandom(0);
         Tensor x = Tensor.zeros(batch, c.inChannels(), c.inputSize(), c.inputSize());
@@ -67,8 +74,8 @@ final class BenchForwardCommand implements Callable<Integer> {
         Arrays.sort(ms);
         double median = repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
         double gflops = 2.0 * Macs.forward(c) * batch / (ms[0] / 1e3) / 1e9;
-        System.out.printf(Locale.ROOT, "java forward %s batch %d threads %d: min %.1f ms, median %.1f ms (%d runs), %.0f GFLOP/s at min%n",
-                c.name(), batch, Parallel.threads(), ms[0], median, repeats, gflops);
+        System.out.printf(Locale.ROOT, "java forward %s%s batch %d threads %d: min %.1f ms, median %.1f ms (%d runs), %.0f GFLOP/s at min%n",
+                c.name(), unpacked ? " (unpacked weights)" : "", batch, Parallel.threads(), ms[0], median, repeats, gflops);
         return 0;
     }
 }

@@ -27,7 +27,7 @@ final class EmbeddedModel {
 
     static DiT load() throws IOException {
         StateDict sd = readResource(WEIGHTS, SafeTensors::read);
-        return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd);
+        return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd).packWeights();
     }
 
     /** The shipped router for a method and step count, e.g. ("harmonica", 20). */

@@ -39,7 +39,12 @@ public final class ModelOptions {
         return DiTConfig.isPreset(model);
     }
 
+    /** The model, its token-wise weights packed for fast inference ({@link DiT#packWeights()}). */
     DiT load() throws java.io.IOException {
+        return unpacked().packWeights();
+    }
+
+    private DiT unpacked() throws java.io.IOException {
         if (DiTConfig.isPreset(model)) {
             if (!randomWeights) {
                 throw new IllegalArgumentException("--model " + model + " is a preset without weights: pass a checkpoint file"

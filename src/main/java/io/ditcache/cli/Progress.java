@@ -19,13 +19,22 @@ final class Progress implements AutoCloseable {
     private final long start = System.nanoTime();
     private long lastLine = System.nanoTime();
     private long lastDecile = -1;
+    /** Work already done when this run began (a resumed job): excluded from the rate. */
+    private final long startedAt;
     private long done;
     private String message = "";
 
     Progress(String task, long total, String unit) {
+        this(task, total, unit, 0);
+    }
+
+    /** A bar for a job resumed with {@code startedAt} of {@code total} already done. */
+    Progress(String task, long total, String unit, long startedAt) {
         this.task = task;
         this.total = Math.max(1, total);
         this.unit = unit;
+        this.startedAt = startedAt;
+        this.done = startedAt;
         this.bar = System.console() == null ? null : new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
@@ -34,6 +43,7 @@ final class Progress implements AutoCloseable {
                 .showSpeed()
                 .setSpeedUnit(ChronoUnit.SECONDS)
                 .setUpdateIntervalMillis(500)
+                .startsFrom(startedAt, java.time.Duration.ZERO)
                 .build();
     }
 
@@ -60,7 +70,7 @@ final class Progress implements AutoCloseable {
 
     private void printLine() {
         double secs = (System.nanoTime() - start) / 1e9;
-        double rate = done / Math.max(secs, 1e-9);
+        double rate = (done - startedAt) / Math.max(secs, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
         System.err.printf(Locale.ROOT, "%s %3d%% %d/%d %s, %.2f %s/s, elapsed %s, ETA %s %s%n", task, done * 100 / total,
                 done, total, unit, rate, unit, clock(secs), Double.isNaN(eta) ? "?" : clock(eta), message);

@@ -97,11 +97,10 @@ final class TrainModelCommand implements Callable<Integer> {
         try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(lossCsv,
                 resume ? java.nio.file.StandardOpenOption.APPEND : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE));
-             Progress bar = new Progress("train " + c.name(), iters, "it")) {
+             Progress bar = new Progress("train " + c.name(), iters, "it", trainer.iteration())) {
             if (!resume) {
                 csv.println("iteration,loss");
             }
-            bar.stepTo(trainer.iteration(), null);
             trainer.train(iters, ckpt, (it, total, loss) -> {
                 window[0] += loss;
                 window[1]++;

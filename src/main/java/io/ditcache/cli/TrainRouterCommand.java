@@ -131,8 +131,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         }
         System.out.println("train-router " + config);
         double[] lossWindow = {0, 0};
-        try (Progress progress = new Progress("train-router " + m.id(), iters, "it")) {
-            progress.stepTo(trainer.iteration(), null);
+        try (Progress progress = new Progress("train-router " + m.id(), iters, "it", trainer.iteration())) {
             trainer.train(ckpt, (done, total, loss, t) -> {
                 if (!Double.isNaN(loss)) {
                     lossWindow[0] += loss;

@@ -5,7 +5,10 @@ import io.ditcache.nn.LayerNorm;
 import io.ditcache.nn.Linear;
 import io.ditcache.nn.Modulate;
 import io.ditcache.nn.SelfAttention;
+import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
 
 /**
  * One cache unit's branch of a {@link DiTBlock} (attention: unit 2i, MLP: unit 2i+1) for training: the forward runs
@@ -50,25 +53,35 @@ final class BranchTape {
         int rows = rows();
         float[] h = normalizedModulated(x, mod, null);
         float[] out = new float[rows * d];
+        DiTBlock.Packs packs = block.packs();
         if (attention) {
             float[] qkv = new float[rows * 3 * d];
-            Linear.forward(h, rows, d, block.qkvW.data(), block.qkvB.data(), 3 * d, qkv);
+            linear(h, rows, block.qkvW, packs == null ? null : packs.qkv(), block.qkvB, qkv);
             float[] a = new float[rows * d];
             SelfAttention.forward(qkv, a, batch, config.tokens(), d, config.heads());
-            Linear.forward(a, rows, d, block.projW.data(), block.projB.data(), d, out);
+            linear(a, rows, block.projW, packs == null ? null : packs.proj(), block.projB, out);
             inner = keep ? qkv : null;
             heads = keep && keepForWeights ? a : null;
         } else {
             int hid = config.mlpHidden();
             float[] pre = new float[rows * hid];
-            Linear.forward(h, rows, d, block.fc1W.data(), block.fc1B.data(), hid, pre);
+            linear(h, rows, block.fc1W, packs == null ? null : packs.fc1(), block.fc1B, pre);
             float[] g = new float[rows * hid];
             GeluTanh.forward(pre, g, g.length);
-            Linear.forward(g, rows, hid, block.fc2W.data(), block.fc2B.data(), d, out);
+            linear(g, rows, block.fc2W, packs == null ? null : packs.fc2(), block.fc2B, out);
             inner = keep ? pre : null;
         }
         xIn = keep ? x.clone() : null;
         return out;
+    }
+
+    /** y = x W^T + b through the packed weight when the model is packed (bit-identical either way). */
+    static void linear(float[] x, int rows, Tensor w, PackedWeight packed, Tensor b, float[] y) {
+        if (packed != null) {
+            Gemm.linearInto(x, rows, packed, b.data(), y);
+        } else {
+            Linear.forward(x, rows, w.dim(1), w.data(), b.data(), w.dim(0), y);
+        }
     }
 
     /** modulate(LN(x)) [rows, D]; when {@code normalized} is given it receives LN(x) too. */

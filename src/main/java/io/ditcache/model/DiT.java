@@ -3,6 +3,7 @@ package io.ditcache.model;
 import io.ditcache.nn.CfgCombine;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Patches;
 import io.ditcache.tensor.StandardNormal;
 import io.ditcache.tensor.StateDict;
@@ -17,8 +18,9 @@ import java.util.TreeSet;
  * A class-conditional Diffusion Transformer, numerically matching facebookresearch/DiT {@code models.py}:
  * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
  * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
- * Weights are immutable after construction; forward passes allocate their own activations, so one model may be
- * shared by threads that sample independently.
+ * Forward passes allocate their own activations, so one model may be shared by threads that sample independently.
+ * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once; code that changes
+ * weights in place (training) must not pack, or must call {@link #dropPackedWeights()} after each change.
  */
 public final class DiT {
     private final DiTConfig config;
@@ -33,6 +35,7 @@ public final class DiT {
     private final Tensor labelTable;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final FinalLayer finalLayer;
+    private volatile PackedWeight patchPacked;
 
     /**
      * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
@@ -102,6 +105,29 @@ public final class DiT {
         return new DiT(config, sd);
     }
 
+
+    /**
+     * Packs the token-wise Linear weights (patch embedding, qkv, proj, fc1, fc2, final linear) once for the GEMM
+     * ({@link PackedWeight}): every later forward skips re-packing them, with bit-identical results. Costs a copy
+     * of those weights (about two thirds of a block's parameters). Returns this model.
+     */
+    public synchronized DiT packWeights() {
+        setPacked(true);
+        return this;
+    }
+
+    /** Drops the packed copies: needed after weights were modified in place, since the packs would be stale. */
+    public synchronized void dropPackedWeights() {
+        setPacked(false);
+    }
+
+    private void setPacked(boolean pack) {
+        patchPacked = pack ? DiTBlock.pack(patchW) : null;
+        for (DiTBlock block : blocks) {
+            block.setPacked(pack);
+        }
+        finalLayer.setPacked(pack);
+    }
 
     public DiTConfig config() {
         return config;
@@ -200,7 +226,7 @@ public final class DiT {
         float[] patches = new float[batch * tokens * width];
         Patches.extract(x.data(), batch, config.inChannels(), config.inputSize(), p, patches);
         float[] h = new float[batch * tokens * d];
-        Gemm.linearInto(patches, batch * tokens, width, patchW.data(), patchB.data(), d, h);
+        BranchTape.linear(patches, batch * tokens, patchW, patchPacked, patchB, h);
         float[] pe = posEmbed.data();
         for (int b = 0; b < batch; b++) {
             int o = b * tokens * d;

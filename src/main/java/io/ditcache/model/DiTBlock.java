@@ -2,6 +2,7 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -30,6 +31,12 @@ public final class DiTBlock {
     final Tensor fc2B;
     final Tensor adaW;
     final Tensor adaB;
+    /** The token-wise Linear weights packed for the GEMM, or null (see {@link DiT#packWeights()}). */
+    private volatile Packs packs;
+
+    /** Packed copies of the four token-wise Linear weights of a block. */
+    record Packs(PackedWeight qkv, PackedWeight proj, PackedWeight fc1, PackedWeight fc2) {
+    }
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -51,6 +58,19 @@ public final class DiTBlock {
 
     public int index() {
         return index;
+    }
+
+    /** Packs (or, with {@code pack} false, drops) the token-wise Linear weights. */
+    void setPacked(boolean pack) {
+        packs = pack ? new Packs(pack(qkvW), pack(projW), pack(fc1W), pack(fc2W)) : null;
+    }
+
+    static PackedWeight pack(Tensor w) {
+        return PackedWeight.of(w.data(), w.dim(0), w.dim(1));
+    }
+
+    Packs packs() {
+        return packs;
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */

@@ -2,6 +2,7 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Patches;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
@@ -16,6 +17,7 @@ public final class FinalLayer {
     final Tensor adaB;
     final Tensor linW;
     final Tensor linB;
+    private volatile PackedWeight linPacked;
 
     FinalLayer(DiTConfig config, StateDict w) {
         this.config = config;
@@ -25,6 +27,10 @@ public final class FinalLayer {
         adaB = w.get("final_layer.adaLN_modulation.1.bias", 2 * d);
         linW = w.get("final_layer.linear.weight", outDim, d);
         linB = w.get("final_layer.linear.bias", outDim);
+    }
+
+    void setPacked(boolean pack) {
+        linPacked = pack ? DiTBlock.pack(linW) : null;
     }
 
     Tensor forward(float[] x, int batch, float[] siluC) {
@@ -40,7 +46,7 @@ public final class FinalLayer {
         Ops.layerNorm(x, h, rows, d, DiTBlock.LN_EPS);
         Ops.modulate(h, h, batch, t, d, mod, 2 * d, 0, d);
         float[] tokens = new float[rows * outDim];
-        Gemm.linearInto(h, rows, d, linW.data(), linB.data(), outDim, tokens);
+        BranchTape.linear(h, rows, linW, linPacked, linB, tokens);
         int size = config.inputSize();
         Tensor out = Tensor.zeros(batch, outC, size, size);
         Patches.unpatchify(tokens, batch, outC, size, p, out.data());

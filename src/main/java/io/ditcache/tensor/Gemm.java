@@ -59,6 +59,27 @@ public final class Gemm {
             SkinnyGemm.matmul(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
             return;
         }
+        blocked(a, aOff, lda, transA, b, bOff, ldb, transB, null, c, cOff, ldc, m, n, k, accumulate);
+    }
+
+    /**
+     * {@code C[m,n] (+)= A[m,k] * W^T} for a weight packed once ({@link PackedWeight}, W [n,k]); bit-identical to
+     * {@code matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate)}.
+     */
+    public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
+        int n = w.out();
+        int k = w.in();
+        if (m <= SkinnyGemm.MAX_ROWS) {
+            matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate);
+            return;
+        }
+        blocked(a, aOff, k, false, w.weight(), 0, k, true, w, c, cOff, n, m, n, k, accumulate);
+    }
+
+    /** The blocked path for m > {@link SkinnyGemm#MAX_ROWS}; {@code packedB}, when given, replaces packing B. */
+    private static void blocked(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb,
+                                boolean transB, PackedWeight packedB, float[] c, int cOff, int ldc,
+                                int m, int n, int k, boolean accumulate) {
         int rowStrips = (m + MR - 1) / MR;
         float[] pa = PACK_A.get();
         if (pa.length < rowStrips * MR * k) {
@@ -84,12 +105,12 @@ public final class Gemm {
             int j1 = Math.min(n, j0 + panelsPerGroup * NR);
             int i0 = rb * stripsPerBlock * MR;
             int i1 = Math.min(m, i0 + stripsPerBlock * MR);
-            block(fpa, b, bOff, ldb, transB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
+            block(fpa, b, bOff, ldb, transB, packedB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
         });
     }
 
     /** C[i0:i1, j0:j1] over all of k, on the calling thread. */
-    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB,
+    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB, PackedWeight packedB,
                               float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
         float[] bp = PACK_B.get();
         float[] tile = TILE.get();
@@ -99,13 +120,18 @@ public final class Gemm {
             for (int j = j0; j < j1; j += NR) {
                 int nValid = Math.min(NR, j1 - j);
                 // Pack one B panel (kc x NR, in L1) and sweep it over all strips of A (in L2).
-                if (transB) {
+                float[] panel = bp;
+                int panelOff = 0;
+                if (packedB != null) {
+                    panel = packedB.panels();
+                    panelOff = packedB.offset(j, pc);
+                } else if (transB) {
                     packTransposed(b, bOff, ldb, j, nValid, pc, kc, bp);
                 } else {
                     packRows(b, bOff, ldb, j, nValid, pc, kc, bp);
                 }
                 for (int i = i0; i < i1; i += MR) {
-                    GemmKernel.microKernel(pa, i * k + pc * MR, bp, 0, kc, tile);
+                    GemmKernel.microKernel(pa, i * k + pc * MR, panel, panelOff, kc, tile);
                     GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
                 }
             }
@@ -191,6 +217,14 @@ public final class Gemm {
         Tensor y = Tensor.zeros(shape);
         linearInto(x.data(), rows, in, weight.data(), bias == null ? null : bias.data(), out, y.data());
         return y;
+    }
+
+    /** {@code y[rows,out] = x[rows,in] * W^T + bias} with a packed weight; bit-identical to the unpacked form. */
+    public static void linearInto(float[] x, int rows, PackedWeight w, float[] bias, float[] y) {
+        matmul(x, 0, w, y, 0, rows, false);
+        if (bias != null) {
+            Ops.addRowBias(y, rows, w.out(), bias);
+        }
     }
 
     /** {@code y[rows,out] = x[rows,in] * W^T + bias} into a preallocated array. */

@@ -1,13 +1,15 @@
 package io.ditcache.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise and row-wise kernels of the DiT forward pass, on the Vector API. Shapes are given explicitly;
  * tokens are rows of width {@code d}, grouped into {@code batch} samples of {@code tokens} rows.
- * Each loop runs full vectors and finishes the tail with the same formula in scalar code.
+ * Each loop runs full vectors and finishes the tail with the same formula in scalar code; exp and tanh run on
+ * {@link VectorMath} for whole vectors and masked tails alike, so results never depend on JIT state or position.
  */
 public final class Ops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -45,7 +47,7 @@ public final class Ops {
             for (; j <= d - L; j += L) {
                 acc = acc.add(FloatVector.fromArray(S, x, o + j));
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = VectorMath.sum(acc);
             for (; j < d; j++) {
                 sum += x[o + j];
             }
@@ -56,7 +58,7 @@ public final class Ops {
                 FloatVector c = FloatVector.fromArray(S, x, o + j).sub(m);
                 acc = c.fma(c, acc);
             }
-            float var = acc.reduceLanes(VectorOperators.ADD);
+            float var = VectorMath.sum(acc);
             for (; j < d; j++) {
                 float c = x[o + j] - mean;
                 var += c * c;
@@ -81,14 +83,11 @@ public final class Ops {
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector k0 = FloatVector.broadcast(S, SQRT_2_OVER_PI);
             FloatVector k1 = FloatVector.broadcast(S, 0.044715f * SQRT_2_OVER_PI);
-            for (; i <= end - L; i += L) {
-                FloatVector v = FloatVector.fromArray(S, x, i);
+            for (; i < end; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, end);
+                FloatVector v = FloatVector.fromArray(S, x, i, m);
                 FloatVector u = v.mul(v).fma(k1, k0).mul(v);
-                v.mul(half).mul(u.lanewise(VectorOperators.TANH).add(one)).intoArray(out, i);
-            }
-            for (; i < end; i++) {
-                float v = x[i];
-                out[i] = 0.5f * v * (1f + (float) Math.tanh(SQRT_2_OVER_PI * (v + 0.044715f * v * v * v)));
+                v.mul(half).mul(VectorMath.tanh(u).add(one)).intoArray(out, i, m);
             }
         });
     }
@@ -99,13 +98,10 @@ public final class Ops {
             int i = ch * CHUNK;
             int end = Math.min(n, i + CHUNK);
             FloatVector one = FloatVector.broadcast(S, 1f);
-            for (; i <= end - L; i += L) {
-                FloatVector v = FloatVector.fromArray(S, x, i);
-                v.div(v.neg().lanewise(VectorOperators.EXP).add(one)).intoArray(out, i);
-            }
-            for (; i < end; i++) {
-                float v = x[i];
-                out[i] = v / (1f + (float) Math.exp(-v));
+            for (; i < end; i += L) {
+                VectorMask<Float> m = S.indexInRange(i, end);
+                FloatVector v = FloatVector.fromArray(S, x, i, m);
+                v.div(VectorMath.exp(v.neg()).add(one)).intoArray(out, i, m);
             }
         });
     }
@@ -174,17 +170,13 @@ public final class Ops {
             FloatVector vs = FloatVector.broadcast(S, scale);
             FloatVector vshift = FloatVector.broadcast(S, shift);
             FloatVector acc = FloatVector.zero(S);
-            for (j = 0; j <= n - L; j += L) {
-                FloatVector e = FloatVector.fromArray(S, x, o + j).fma(vs, vshift).lanewise(VectorOperators.EXP);
-                e.intoArray(x, o + j);
-                acc = acc.add(e);
+            for (j = 0; j < n; j += L) {
+                VectorMask<Float> m = S.indexInRange(o + j, o + n);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + j, m).fma(vs, vshift));
+                e.intoArray(x, o + j, m);
+                acc = acc.add(e, m);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
-            for (; j < n; j++) {
-                float e = (float) Math.exp(x[o + j] * scale + shift);
-                x[o + j] = e;
-                sum += e;
-            }
+            float sum = VectorMath.sum(acc);
             float inv = 1f / sum;
             FloatVector vinv = FloatVector.broadcast(S, inv);
             for (j = 0; j <= n - L; j += L) {

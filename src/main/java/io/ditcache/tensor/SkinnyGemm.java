@@ -1,7 +1,6 @@
 package io.ditcache.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -60,8 +59,7 @@ final class SkinnyGemm {
                 s2 = bv.fma(FloatVector.fromArray(S, ar, r2 + p), s2);
                 s3 = bv.fma(FloatVector.fromArray(S, ar, r3 + p), s3);
             }
-            float[] sum = {s0.reduceLanes(VectorOperators.ADD), s1.reduceLanes(VectorOperators.ADD),
-                s2.reduceLanes(VectorOperators.ADD), s3.reduceLanes(VectorOperators.ADD)};
+            float[] sum = {VectorMath.sum(s0), VectorMath.sum(s1), VectorMath.sum(s2), VectorMath.sum(s3)};
             for (int i = 0; i < m; i++) {
                 float s = sum[i];
                 for (int q = p; q < k; q++) {

@@ -162,6 +162,7 @@ public final class DiffusionTrainer {
             e.getValue().step(p.data(), grads.get(e.getKey()).data(), lr);
             emaUpdate.update(ema.get(e.getKey()).data(), p.data());
         }
+        model.dropPackedWeights();
         return loss;
     }
 
@@ -208,5 +209,6 @@ public final class DiffusionTrainer {
             e.getValue().restore(ck.get("adam_m." + k, shape).data(), ck.get("adam_v." + k, shape).data(), Long.parseLong(steps));
         }
         iteration = Integer.parseInt(ck.metadata().getOrDefault("iteration", "0"));
+        model.dropPackedWeights();
     }
 }

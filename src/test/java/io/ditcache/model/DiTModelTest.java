@@ -105,4 +105,25 @@ class DiTModelTest {
                 (u, f) -> u == 3 ? Tensor.zeros(2, 16, 32) : f.get());
         assertNotEquals(full.data()[5], zeroed.data()[5]);
     }
+
+    @Test
+    void packedWeightsGiveBitIdenticalForwardsAndDropAfterAnUpdate() {
+        DiT m = DiT.random(TINY, 5);
+        Tensor x = Tensor.zeros(2, 4, 8, 8);
+        for (int i = 0; i < x.numel(); i++) {
+            x.data()[i] = (float) Math.sin(i);
+        }
+        float[] t = {10, 700};
+        int[] y = {1, 10};
+        float[] plain = m.forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        float[] packed = m.packWeights().forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(plain, packed, 0f);
+        float[] fc1 = m.stateDict().get("blocks.1.mlp.fc1.weight").data();
+        fc1[0] += 0.5f;
+        m.dropPackedWeights();
+        float[] changed = m.forward(x, t, y).data();
+        float[] fresh = new DiT(TINY, m.stateDict()).forward(x, t, y).data();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, changed, 0f);
+        assertNotEquals(m.forward(x, t, y).data()[3], new DiT(TINY, DiT.random(TINY, 5).stateDict()).forward(x, t, y).data()[3]);
+    }
 }

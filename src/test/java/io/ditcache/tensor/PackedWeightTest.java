@@ -1,0 +1,64 @@
+package io.ditcache.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PackedWeightTest {
+    /** Rows around the skinny/blocked switch and strip edges; features around panel edges; k across KC chunks. */
+    @Test
+    void packedLinearIsBitIdenticalToUnpackedAndMatchesNaive() {
+        Random rng = new Random(7);
+        int[][] shapes = {{1, 5, 3}, {4, 33, 17}, {5, 32, 300}, {13, 65, 257}, {40, 31, 600}, {100, 130, 64}};
+        for (int[] s : shapes) {
+            int rows = s[0];
+            int out = s[1];
+            int in = s[2];
+            float[] x = Reference.random(rng, rows * in);
+            float[] w = Reference.random(rng, out * in);
+            float[] bias = Reference.random(rng, out);
+            float[] plain = new float[rows * out];
+            float[] packed = new float[rows * out];
+            Gemm.linearInto(x, rows, in, w, bias, out, plain);
+            Gemm.linearInto(x, rows, PackedWeight.of(w, out, in), bias, packed);
+            String what = rows + "x" + in + " -> " + out;
+            assertArrayEquals(plain, packed, 0f, what);
+            double[] want = GemmTest.naive(x, 0, in, w, 0, in, new float[rows * out], 0, out, rows, out, in, false, true, false);
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < out; j++) {
+                    want[i * out + j] += bias[j];
+                }
+            }
+            Reference.assertClose(what, want, packed, 0, 1e-5 * Math.sqrt(in + 1));
+        }
+    }
+
+    @Test
+    void accumulateAddsIntoC() {
+        Random rng = new Random(8);
+        int m = 30;
+        int n = 40;
+        int k = 50;
+        float[] a = Reference.random(rng, m * k);
+        float[] w = Reference.random(rng, n * k);
+        float[] c = Reference.random(rng, m * n);
+        float[] expected = c.clone();
+        Gemm.matmul(a, 0, w, 0, expected, 0, m, n, k, false, true, true);
+        Gemm.matmul(a, 0, PackedWeight.of(w, n, k), c, 0, m, true);
+        assertArrayEquals(expected, c, 0f);
+    }
+
+    @Test
+    void packIsACopyAndRejectsShortArrays() {
+        float[] w = {1, 2, 3, 4, 5, 6};
+        PackedWeight p = PackedWeight.of(w, 2, 3);
+        assertEquals(2, p.out());
+        assertEquals(3, p.in());
+        assertEquals(4L * 3 * GemmKernel.NR, p.bytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PackedWeight.of(w, 3, 3));
+        assertEquals("PackedWeight: 6 floats cannot hold [3, 3]", e.getMessage());
+    }
+}
