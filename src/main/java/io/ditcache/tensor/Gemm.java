@@ -9,12 +9,12 @@ import static io.ditcache.tensor.GemmKernel.NR;
  * which is the layout of a PyTorch Linear weight). Used by the forward pass and, with the other transposes,
  * by the backward pass.
  *
- * <p>Goto-style blocking: C is split into tasks of column panels x row blocks on the {@link Parallel} pool;
- * for each chunk of {@link #KC} k-values a task packs one {@link GemmKernel#NR}-wide panel of B at a time (it
- * stays in L1) and sweeps the {@link GemmKernel} micro-kernel over its rows of A, packed once per call
- * into k-major strips of {@link GemmKernel#MR} rows (which also absorbs a transposed A). A C of at most
- * {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from inside a pool task run
- * on the calling thread.
+ * <p>Goto-style blocking: op(A) is packed once per call into k-major strips of {@link GemmKernel#MR} rows (which
+ * also absorbs a transposed A), op(B) into {@link GemmKernel#NR}-wide column panels (or comes packed once per
+ * model as a {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a
+ * task sweeps each B panel, {@link #KC} k-values at a time (in L1), over a block of A strips that stays in L2,
+ * with the {@link GemmKernel} micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to
+ * {@link SkinnyGemm} instead. Calls made from inside a parallel region run on the calling thread.
  */
 public final class Gemm {
     /** k-values per packed chunk: a packed B panel (KC x NR floats) stays in L1. */
@@ -22,6 +22,12 @@ public final class Gemm {
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    /** Packed A floats per row block: a block stays in L2 while every B panel sweeps it. */
+    static final int A_BLOCK_FLOATS = 1 << 18;
+    /** k-values per pass over C: a row block of at least 16 strips of packed A then still fits {@link #A_BLOCK_FLOATS}. */
+    static final int K_BLOCK = KC * Math.max(1, A_BLOCK_FLOATS / (MR * 16) / KC);
+    /** Tasks per thread: enough to balance a shared machine, few enough to keep each task's B panels long. */
+    static final int TASKS_PER_THREAD = 2;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
 
     private Gemm() {
@@ -88,8 +94,8 @@ public final class Gemm {
         }
         packA(a, aOff, lda, transA, m, k, pa);
         int panels = (n + NR - 1) / NR;
-        // Enough tasks to balance a shared machine; split rows too when there are few column panels.
-        int tasks = Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * 3;
+        // Split columns into groups of panels; split rows too when there are few column panels.
+        int tasks = Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * TASKS_PER_THREAD;
         int groups = Math.min(panels, tasks);
         int rowBlocks = Math.min(rowStrips, Math.max(1, (tasks + groups - 1) / groups));
         int panelsPerGroup = (panels + groups - 1) / groups;
@@ -105,61 +111,43 @@ public final class Gemm {
             int j1 = Math.min(n, j0 + panelsPerGroup * NR);
             int i0 = rb * stripsPerBlock * MR;
             int i1 = Math.min(m, i0 + stripsPerBlock * MR);
-            block(fpa, b, bOff, ldb, transB, packedB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
+            block(fpa, b, bOff, ldb, transB, n, packedB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
         });
     }
 
-    /** C[i0:i1, j0:j1] over all of k, on the calling thread. */
-    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB, PackedWeight packedB,
+    /**
+     * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the {@link #KC} chunks add in k order,
+     * whatever the blocking. With a packed weight, rows go in blocks whose packed A stays in L2 and each B panel is
+     * swept chunk by chunk (in L1) over a block, so the C tiles a chunk updates are still cached from the previous
+     * chunk. Otherwise each B chunk is packed right before it is swept over all the task's rows (packed once).
+     */
+    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB, int n, PackedWeight packedB,
                               float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
-        float[] bp = PACK_B.get();
         float[] tile = TILE.get();
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            boolean load = accumulate || pc > 0;
-            for (int j = j0; j < j1; j += NR) {
-                int nValid = Math.min(NR, j1 - j);
-                // Pack one B panel (kc x NR, in L1) and sweep it over all strips of A (in L2).
-                float[] panel = bp;
-                int panelOff = 0;
-                if (packedB != null) {
-                    panel = packedB.panels();
-                    panelOff = packedB.offset(j, pc);
-                } else if (transB) {
-                    packTransposed(b, bOff, ldb, j, nValid, pc, kc, bp);
-                } else {
-                    packRows(b, bOff, ldb, j, nValid, pc, kc, bp);
+        float[] bp = packedB != null ? packedB.panels() : PACK_B.get();
+        int kBlock = packedB != null ? K_BLOCK : KC;
+        for (int kb = 0; kb < k; kb += kBlock) {
+            int ke = Math.min(k, kb + kBlock);
+            int blockRows = packedB == null ? i1 - i0 : MR * Math.max(1, A_BLOCK_FLOATS / (MR * (ke - kb)));
+            for (int ic = i0; ic < i1; ic += blockRows) {
+                int ie = Math.min(i1, ic + blockRows);
+                for (int j = j0; j < j1; j += NR) {
+                    int nValid = Math.min(NR, j1 - j);
+                    for (int pc = kb; pc < ke; pc += KC) {
+                        int kc = Math.min(KC, ke - pc);
+                        int panel = 0;
+                        if (packedB != null) {
+                            panel = (j / NR) * k * NR + pc * NR;
+                        } else {
+                            PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, bp, 0);
+                        }
+                        boolean load = accumulate || pc > 0;
+                        for (int i = ic; i < ie; i += MR) {
+                            GemmKernel.microKernel(pa, i * k + pc * MR, bp, panel, kc, tile);
+                            GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
+                        }
+                    }
                 }
-                for (int i = i0; i < i1; i += MR) {
-                    GemmKernel.microKernel(pa, i * k + pc * MR, panel, panelOff, kc, tile);
-                    GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
-                }
-            }
-        }
-    }
-
-    /** Packs B stored [N,K] (rows j..j+w, k-values pc..pc+kc) into one panel [kc][NR], zero padded. */
-    private static void packTransposed(float[] b, int bOff, int ldb, int j, int w, int pc, int kc, float[] bp) {
-        for (int jj = 0; jj < NR; jj++) {
-            if (jj < w) {
-                int src = bOff + (j + jj) * ldb + pc;
-                for (int p = 0; p < kc; p++) {
-                    bp[p * NR + jj] = b[src + p];
-                }
-            } else {
-                for (int p = 0; p < kc; p++) {
-                    bp[p * NR + jj] = 0f;
-                }
-            }
-        }
-    }
-
-    /** Packs B stored [K,N] (columns j..j+w, rows pc..pc+kc) into one panel [kc][NR], zero padded. */
-    private static void packRows(float[] b, int bOff, int ldb, int j, int w, int pc, int kc, float[] bp) {
-        for (int p = 0; p < kc; p++) {
-            System.arraycopy(b, bOff + (pc + p) * ldb + j, bp, p * NR, w);
-            if (w < NR) {
-                java.util.Arrays.fill(bp, p * NR + w, (p + 1) * NR, 0f);
             }
         }
     }
@@ -169,36 +157,39 @@ public final class Gemm {
      * {@code pa[(i/MR)*MR*k + p*MR + i%MR]}; rows past m are zero.
      */
     private static void packA(float[] a, int aOff, int lda, boolean transA, int m, int k, float[] pa) {
-        Parallel.parallelFor(0, (m + MR - 1) / MR, s -> {
-            int i0 = s * MR;
-            int rows = Math.min(MR, m - i0);
-            int base = i0 * k;
-            if (transA) {
+        Parallel.parallelFor(0, (m + MR - 1) / MR, s -> packStrip(a, aOff, lda, transA, m, k, pa, s));
+    }
+
+    /** Packs strip {@code s} (rows s*MR ..) of op(A), as {@link #packA}. */
+    private static void packStrip(float[] a, int aOff, int lda, boolean transA, int m, int k, float[] pa, int s) {
+        int i0 = s * MR;
+        int rows = Math.min(MR, m - i0);
+        int base = i0 * k;
+        if (transA) {
+            for (int p = 0; p < k; p++) {
+                int src = aOff + p * lda + i0;
+                int dst = base + p * MR;
+                for (int r = 0; r < rows; r++) {
+                    pa[dst + r] = a[src + r];
+                }
+                for (int r = rows; r < MR; r++) {
+                    pa[dst + r] = 0f;
+                }
+            }
+            return;
+        }
+        for (int r = 0; r < MR; r++) {
+            if (r < rows) {
+                int src = aOff + (i0 + r) * lda;
                 for (int p = 0; p < k; p++) {
-                    int src = aOff + p * lda + i0;
-                    int dst = base + p * MR;
-                    for (int r = 0; r < rows; r++) {
-                        pa[dst + r] = a[src + r];
-                    }
-                    for (int r = rows; r < MR; r++) {
-                        pa[dst + r] = 0f;
-                    }
+                    pa[base + p * MR + r] = a[src + p];
                 }
-                return;
-            }
-            for (int r = 0; r < MR; r++) {
-                if (r < rows) {
-                    int src = aOff + (i0 + r) * lda;
-                    for (int p = 0; p < k; p++) {
-                        pa[base + p * MR + r] = a[src + p];
-                    }
-                } else {
-                    for (int p = 0; p < k; p++) {
-                        pa[base + p * MR + r] = 0f;
-                    }
+            } else {
+                for (int p = 0; p < k; p++) {
+                    pa[base + p * MR + r] = 0f;
                 }
             }
-        });
+        }
     }
 
     /**

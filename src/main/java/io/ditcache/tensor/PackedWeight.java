@@ -11,6 +11,7 @@ import static io.ditcache.tensor.GemmKernel.NR;
  * {@code j*in*NR + p*NR + jj}; features past {@code out} are zero. Results are bit-identical to the unpacked path.
  */
 public final class PackedWeight {
+    private static final int TRANSPOSE_BLOCK = 64;
     private final float[] weight;
     private final float[] panels;
     private final int out;
@@ -22,16 +23,38 @@ public final class PackedWeight {
         this.in = in;
         int count = (out + NR - 1) / NR;
         this.panels = new float[count * in * NR];
-        Parallel.parallelFor(0, count, j -> {
-            int base = j * in * NR;
-            int features = Math.min(NR, out - j * NR);
-            for (int jj = 0; jj < features; jj++) {
-                int src = (j * NR + jj) * in;
-                for (int p = 0; p < in; p++) {
-                    panels[base + p * NR + jj] = weight[src + p];
+        Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * NR, 0, in, panels, j * in * NR));
+    }
+
+    /**
+     * Packs the panel of op(B) holding columns {@code j .. j+NR-1} (of n), k-values {@code p0 .. p0+kc-1}, into
+     * {@code dst[dstOff + (p - p0)*NR + jj]}: B stored [n, k] with row stride {@code ldb} when {@code transB}
+     * (a weight), else [k, n]. Columns past n are zeroed.
+     */
+    static void packPanel(float[] b, int bOff, int ldb, boolean transB, int n, int j, int p0, int kc,
+                          float[] dst, int dstOff) {
+        int features = Math.min(NR, n - j);
+        if (transB) {
+            // Blocks of k keep both the rows read and the panel rows written in L1.
+            for (int q0 = 0; q0 < kc; q0 += TRANSPOSE_BLOCK) {
+                int q1 = Math.min(kc, q0 + TRANSPOSE_BLOCK);
+                for (int jj = 0; jj < features; jj++) {
+                    int src = bOff + (j + jj) * ldb + p0;
+                    for (int q = q0; q < q1; q++) {
+                        dst[dstOff + q * NR + jj] = b[src + q];
+                    }
                 }
             }
-        });
+        } else {
+            for (int q = 0; q < kc; q++) {
+                System.arraycopy(b, bOff + (p0 + q) * ldb + j, dst, dstOff + q * NR, features);
+            }
+        }
+        if (features < NR) {
+            for (int q = 0; q < kc; q++) {
+                java.util.Arrays.fill(dst, dstOff + q * NR + features, dstOff + (q + 1) * NR, 0f);
+            }
+        }
     }
 
     /** Packs {@code weight} [out, in] (row-major, as a PyTorch Linear stores it). */
@@ -57,11 +80,6 @@ public final class PackedWeight {
 
     float[] panels() {
         return panels;
-    }
-
-    /** Offset of the packed k-values starting at {@code p0} for the panel holding feature {@code j}. */
-    int offset(int j, int p0) {
-        return (j / NR) * in * NR + p0 * NR;
     }
 
     /** Bytes held by the packed copy. */

@@ -1,25 +1,27 @@
 package io.ditcache.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * A tiny parallel-for over a fixed worker pool, in the spirit of llama3.java.
+ * A tiny parallel-for over fixed helper threads, in the spirit of llama3.java and OpenMP's active wait policy.
  * The thread count comes from {@code -Dditcache.threads=N} or the environment variable {@code DITCACHE_THREADS},
  * defaulting to the number of available processors.
+ *
+ * <p>A forward pass is hundreds of short parallel regions. Helpers therefore spin (with {@link Thread#onSpinWait})
+ * for a while after each region before parking: waking a parked thread took 100 us and more on the machines we
+ * measured, longer than many regions. The spin is {@code -Dditcache.spinMicros} (default 1000; 0 parks at once,
+ * kinder to other processes on a busy machine).
  */
 public final class Parallel {
+    private static final long SPIN_NANOS = 1000L * Long.getLong("ditcache.spinMicros", 1000L);
     private static volatile int threads = defaultThreads();
-    /** Nesting depth of parallel regions on the calling thread: nested regions run serially, like pool workers. */
+    /** Nesting depth of parallel regions on the calling thread: nested regions run serially. */
     private static final ThreadLocal<int[]> INSIDE = ThreadLocal.withInitial(() -> new int[1]);
-    /** threads - 1 helpers: the calling thread always does a share of the work itself. */
-    private static volatile ForkJoinPool pool = newPool(threads);
+    private static volatile Team team = new Team(threads - 1);
 
     private Parallel() {
     }
@@ -36,20 +38,11 @@ public final class Parallel {
                     return n;
                 }
             } catch (NumberFormatException ignored) {
-                // fall through to the default
+                // fall through to the error
             }
             throw new IllegalArgumentException("ditcache.threads / DITCACHE_THREADS must be a positive integer, got '" + p + "'");
         }
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static ForkJoinPool newPool(int threads) {
-        return new ForkJoinPool(Math.max(1, threads - 1), p -> {
-            ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-            t.setDaemon(true);
-            t.setName("ditcache-worker-" + t.getPoolIndex());
-            return t;
-        }, null, false);
     }
 
     /** Number of worker threads kernels split their work over. */
@@ -58,90 +51,200 @@ public final class Parallel {
     }
 
     /**
-     * Threads a {@link #parallelFor} started from the current thread would use: 1 inside a pool task (nested
-     * loops run inline), else {@link #threads()}. Kernels size their task split with it.
+     * Threads a {@link #parallelFor} started from the current thread would use: 1 inside a region (nested loops run
+     * inline), else {@link #threads()}. Kernels size their task split with it.
      */
     public static int threadsHere() {
-        return ForkJoinTask.inForkJoinPool() || INSIDE.get()[0] > 0 ? 1 : threads();
+        return INSIDE.get()[0] > 0 ? 1 : threads;
     }
 
-    /** Replaces the worker pool (for benchmarks that compare thread counts). */
+    /** Replaces the helper threads (for benchmarks that compare thread counts). */
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        ForkJoinPool old = pool;
-        pool = newPool(threads);
+        Team old = team;
+        team = new Team(threads - 1);
         Parallel.threads = threads;
         old.shutdown();
     }
 
     /**
      * Runs {@code body.accept(i)} for every i in [start, end). The range is cut into a few chunks per thread; the
-     * calling thread and threads-1 pool workers take chunks from a shared counter until none is left, so no thread
-     * waits on a fixed assignment and the caller never idles while helpers work (one hand-off per worker per call).
+     * calling thread and the helpers take chunks from a shared counter until none is left, so the caller never idles
+     * while helpers work and a helper that arrives late finds nothing left instead of delaying the region.
+     * Returns when every index has finished; the first exception thrown by a body is rethrown.
      */
     public static void parallelFor(int start, int end, IntConsumer body) {
         int n = end - start;
         if (n <= 0) {
             return;
         }
+        int[] depth = INSIDE.get();
         int workers = Math.min(threads, n);
-        if (workers == 1 || ForkJoinTask.inForkJoinPool() || INSIDE.get()[0] > 0) {
+        if (workers == 1 || depth[0] > 0) {
             for (int i = start; i < end; i++) {
                 body.accept(i);
             }
             return;
         }
-        int chunks = Math.min(n, workers * 4);
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-                int lo = start + (int) ((long) n * c / chunks);
-                int hi = start + (int) ((long) n * (c + 1) / chunks);
-                for (int i = lo; i < hi; i++) {
-                    body.accept(i);
-                }
-            }
-        };
-        // Each helper is claimed once: by itself when it starts, or by the caller when the caller finds it never
-        // started (then the caller need not wait for a busy or descheduled worker to pick it up).
-        List<ForkJoinTask<?>> helpers = new ArrayList<>(workers - 1);
-        List<AtomicBoolean> claims = new ArrayList<>(workers - 1);
-        for (int w = 1; w < workers; w++) {
-            AtomicBoolean claim = new AtomicBoolean();
-            claims.add(claim);
-            helpers.add(pool.submit(() -> {
-                if (claim.compareAndSet(false, true)) {
-                    worker.run();
-                }
-            }));
-        }
-        Throwable failure = null;
-        int[] depth = INSIDE.get();
+        Job job = new Job(start, n, Math.min(n, workers * 4), body);
+        Team t = team;
+        t.publish(job);
         depth[0]++;
         try {
-            worker.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            next.set(chunks);
+            job.work();
         } finally {
             depth[0]--;
+            job.close();
         }
-        for (int h = 0; h < helpers.size(); h++) {
-            if (claims.get(h).compareAndSet(false, true)) {
-                continue; // never started, and now never will: all chunks are done
-            }
+        job.rethrow();
+    }
+
+    /** One region: chunks claimed from a counter; helpers enter while it is open, and the caller waits for them. */
+    private static final class Job {
+        private static final int CLOSED = 1 << 30;
+        private final int start;
+        private final int n;
+        private final int chunks;
+        private final IntConsumer body;
+        private final AtomicInteger next = new AtomicInteger();
+        /** Helpers inside (low bits) and the CLOSED flag. */
+        private final AtomicInteger state = new AtomicInteger();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int start, int n, int chunks, IntConsumer body) {
+            this.start = start;
+            this.n = n;
+            this.chunks = chunks;
+            this.body = body;
+        }
+
+        void work() {
             try {
-                helpers.get(h).join();
+                for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                    int lo = start + (int) ((long) n * c / chunks);
+                    int hi = start + (int) ((long) n * (c + 1) / chunks);
+                    for (int i = lo; i < hi; i++) {
+                        body.accept(i);
+                    }
+                }
             } catch (RuntimeException | Error e) {
-                failure = failure == null ? e : failure;
+                failure.compareAndSet(null, e);
+                next.set(chunks);
             }
         }
-        if (failure instanceof RuntimeException re) {
-            throw re;
-        } else if (failure instanceof Error err) {
-            throw err;
+
+        /** A helper joins unless the caller already closed the job. */
+        boolean enter() {
+            for (int s = state.get(); (s & CLOSED) == 0; s = state.get()) {
+                if (state.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void exit() {
+            state.decrementAndGet();
+        }
+
+        /** Called by the caller once no chunk is left: no helper enters after this; waits for those inside. */
+        void close() {
+            state.getAndAdd(CLOSED);
+            while (state.get() != CLOSED) {
+                Thread.onSpinWait();
+            }
+        }
+
+        void rethrow() {
+            Throwable f = failure.get();
+            if (f instanceof RuntimeException re) {
+                throw re;
+            } else if (f instanceof Error err) {
+                throw err;
+            }
+        }
+    }
+
+    /** The helper threads: each spins for new jobs for {@link #SPIN_NANOS}, then parks until one is published. */
+    private static final class Team {
+        private final Thread[] helpers;
+        private final AtomicIntegerArray parked;
+        private volatile Job current;
+        private volatile boolean shutdown;
+
+        Team(int size) {
+            helpers = new Thread[size];
+            parked = new AtomicIntegerArray(size);
+            for (int h = 0; h < size; h++) {
+                int id = h;
+                Thread t = new Thread(() -> run(id), "ditcache-worker-" + h);
+                t.setDaemon(true);
+                helpers[h] = t;
+                t.start();
+            }
+        }
+
+        void publish(Job job) {
+            current = job;
+            for (int h = 0; h < helpers.length; h++) {
+                if (parked.get(h) != 0) {
+                    LockSupport.unpark(helpers[h]);
+                }
+            }
+        }
+
+        void shutdown() {
+            shutdown = true;
+            for (Thread t : helpers) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        private void run(int id) {
+            INSIDE.get()[0] = 1;
+            Job seen = null;
+            while (!shutdown) {
+                Job job = current;
+                if (job == seen) {
+                    job = await(id, seen);
+                    if (job == null) {
+                        continue;
+                    }
+                }
+                seen = job;
+                if (job.enter()) {
+                    try {
+                        job.work();
+                    } finally {
+                        job.exit();
+                    }
+                }
+            }
+        }
+
+        /** Spins, then parks, until a job other than {@code seen} is published; null on shutdown or wake-up. */
+        private Job await(int id, Job seen) {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (System.nanoTime() < until) {
+                Job job = current;
+                if (job != seen || shutdown) {
+                    return job == seen ? null : job;
+                }
+                Thread.onSpinWait();
+            }
+            parked.set(id, 1);
+            try {
+                Job job = current;
+                if (job != seen || shutdown) {
+                    return job == seen ? null : job;
+                }
+                LockSupport.park(this);
+                return null;
+            } finally {
+                parked.set(id, 0);
+            }
         }
     }
 }
