@@ -71,11 +71,13 @@ final class BenchForwardCommand implements Callable<Integer> {
             dit.forward(x, t, y, UnitRunner.COMPUTE_ALL);
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
+        String runs = Arrays.stream(ms).mapToObj(v -> String.format(Locale.ROOT, "%.0f", v))
+                .collect(java.util.stream.Collectors.joining(" "));
         Arrays.sort(ms);
         double median = repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
         double gflops = 2.0 * Macs.forward(c) * batch / (ms[0] / 1e3) / 1e9;
-        System.out.printf(Locale.ROOT, "java forward %s%s batch %d threads %d: min %.1f ms, median %.1f ms (%d runs), %.0f GFLOP/s at min%n",
-                c.name(), unpacked ? " (unpacked weights)" : "", batch, Parallel.threads(), ms[0], median, repeats, gflops);
+        System.out.printf(Locale.ROOT, "java forward %s%s batch %d threads %d: min %.1f ms, median %.1f ms (%d runs: %s ms), %.0f GFLOP/s at min%n",
+                c.name(), unpacked ? " (unpacked weights)" : "", batch, Parallel.threads(), ms[0], median, repeats, runs, gflops);
         return 0;
     }
 }

@@ -7,6 +7,7 @@ import io.ditcache.nn.Modulate;
 import io.ditcache.nn.SelfAttention;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.PackedWeight;
+import io.ditcache.tensor.Scratch;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -47,26 +48,29 @@ final class BranchTape {
         return attention ? config.hidden() : 4 * config.hidden();
     }
 
-    /** The branch output [rows, D] for residual x and the block's modulation; {@code keep} tapes for backward. */
+    /**
+     * The branch output [rows, D] for residual x and the block's modulation; {@code keep} tapes for backward.
+     * Intermediates that are not taped live in {@link Scratch}; the output is always a new array (caches keep it).
+     */
     float[] forward(float[] x, float[] mod, boolean keep, boolean keepForWeights) {
         int d = config.hidden();
         int rows = rows();
-        float[] h = normalizedModulated(x, mod, null);
+        float[] h = normalizedModulated(x, mod, null, Scratch.get(0, rows * d));
         float[] out = new float[rows * d];
         DiTBlock.Packs packs = block.packs();
         if (attention) {
-            float[] qkv = new float[rows * 3 * d];
+            float[] qkv = keep ? new float[rows * 3 * d] : Scratch.get(1, rows * 3 * d);
             linear(h, rows, block.qkvW, packs == null ? null : packs.qkv(), block.qkvB, qkv);
-            float[] a = new float[rows * d];
+            float[] a = keep && keepForWeights ? new float[rows * d] : Scratch.get(2, rows * d);
             SelfAttention.forward(qkv, a, batch, config.tokens(), d, config.heads());
             linear(a, rows, block.projW, packs == null ? null : packs.proj(), block.projB, out);
             inner = keep ? qkv : null;
             heads = keep && keepForWeights ? a : null;
         } else {
             int hid = config.mlpHidden();
-            float[] pre = new float[rows * hid];
+            float[] pre = keep ? new float[rows * hid] : Scratch.get(1, rows * hid);
             linear(h, rows, block.fc1W, packs == null ? null : packs.fc1(), block.fc1B, pre);
-            float[] g = new float[rows * hid];
+            float[] g = Scratch.get(2, rows * hid);
             GeluTanh.forward(pre, g, g.length);
             linear(g, rows, block.fc2W, packs == null ? null : packs.fc2(), block.fc2B, out);
             inner = keep ? pre : null;
@@ -84,10 +88,9 @@ final class BranchTape {
         }
     }
 
-    /** modulate(LN(x)) [rows, D]; when {@code normalized} is given it receives LN(x) too. */
-    private float[] normalizedModulated(float[] x, float[] mod, float[] normalized) {
+    /** modulate(LN(x)) [rows, D] into {@code h}; when {@code normalized} is given it receives LN(x) too. */
+    private float[] normalizedModulated(float[] x, float[] mod, float[] normalized, float[] h) {
         int d = config.hidden();
-        float[] h = new float[rows() * d];
         LayerNorm.forward(x, h, rows(), d);
         if (normalized != null) {
             System.arraycopy(h, 0, normalized, 0, h.length);
@@ -119,7 +122,7 @@ final class BranchTape {
         int rows = rows();
         String key = "blocks." + block.index() + ".";
         float[] normalized = grads == null ? null : new float[rows * d];
-        float[] h = grads == null ? null : normalizedModulated(xIn, mod, normalized);
+        float[] h = grads == null ? null : normalizedModulated(xIn, mod, normalized, new float[rows * d]);
         float[] dH = new float[rows * d];
         if (attention) {
             float[] dA = new float[rows * d];
