@@ -15,6 +15,8 @@ log=$(mktemp)
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  read -r _ u1 n1 s1 i1 w1 _ < /proc/stat; sleep 3; read -r _ u2 n2 s2 i2 w2 _ < /proc/stat
+  echo "- cpu idle over the 3 s before the run: $(( 100 * (i2 + w2 - i1 - w1) / (u2 + n2 + s2 + i2 + w2 - u1 - n1 - s1 - i1 - w1) ))%"
   echo "- command: bench/run-forward-vs-pytorch.sh $model $threads"
   echo "- java: $(java -version 2>&1 | head -1)"
   echo

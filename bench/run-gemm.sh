@@ -42,6 +42,9 @@ env_coretype=${OPENBLAS_CORETYPE:-}
   echo "java: $(java -version 2>&1 | head -1)"
   echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE in the calling environment: '${env_coretype}'"
   echo "uptime before: $(uptime)"
+  # CPU idle over 3 s right before the run (load averages lag by minutes).
+  read -r _ u1 n1 s1 i1 w1 _ < /proc/stat; sleep 3; read -r _ u2 n2 s2 i2 w2 _ < /proc/stat
+  echo "cpu idle before: $(( 100 * (i2 + w2 - i1 - w1) / (u2 + n2 + s2 + i2 + w2 - u1 - n1 - s1 - i1 - w1) ))%"
   echo
   echo "## run 1: all implementations, OPENBLAS_CORETYPE unset (OpenBLAS detects the core)"
 } | tee "$txt"

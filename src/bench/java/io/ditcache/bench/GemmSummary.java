@@ -26,7 +26,7 @@ public final class GemmSummary {
             if (core >= 0) {
                 line = line.substring(core);
             }
-            if (line.startsWith("cpu:") || line.startsWith("java:") || line.startsWith("uptime")
+            if (line.startsWith("cpu:") || line.startsWith("cpu idle") || line.startsWith("java:") || line.startsWith("uptime")
                     || line.startsWith("OPENBLAS_") || core >= 0) {
                 if (!notes.contains(line)) {
                     notes.add(line);
@@ -62,11 +62,11 @@ public final class GemmSummary {
         md.append("\nBar: ours >= 0.85 x best alternative. `ours` packs both operands inside every call (as for"
                 + " activations); `ours_packed` multiplies by a weight packed once (PackedWeight), as the model's"
                 + " forward does since weights are constant. OpenBLAS packs inside every call.\n\n");
-        double load = maxLoad(notes);
-        if (load > 0.5) {
-            md.append(String.format("**Machine busy**: 1-minute load average up to %.2f around the run; other processes"
-                    + " shared the cores, so these figures are noisy (multi-threaded OpenBLAS suffers most). Rerun on"
-                    + " a quiet machine for final numbers.%n%n", load));
+        double idle = idleBefore(notes);
+        if (idle >= 0 && idle < 90) {
+            md.append(String.format("**Machine busy**: only %.0f%% of the CPU was idle right before the run; other"
+                    + " processes shared the cores, so these figures are noisy (multi-threaded OpenBLAS suffers most)."
+                    + " Rerun on a quiet machine for final numbers.%n%n", idle));
         }
         for (String n : notes) {
             md.append("- ").append(n).append('\n');
@@ -74,17 +74,14 @@ public final class GemmSummary {
         System.out.print(md);
     }
 
-    /** Largest 1-minute load average in the {@code uptime} notes. */
-    private static double maxLoad(List<String> notes) {
-        double max = 0;
+    /** The "cpu idle before: N%" note, or -1 when absent. */
+    private static double idleBefore(List<String> notes) {
         for (String n : notes) {
-            int at = n.indexOf("load average:");
-            if (n.startsWith("uptime") && at >= 0) {
-                String first = n.substring(at + "load average:".length()).trim().split(",")[0];
-                max = Math.max(max, Double.parseDouble(first.trim()));
+            if (n.startsWith("cpu idle before:")) {
+                return Double.parseDouble(n.substring(n.indexOf(':') + 1).replace("%", "").trim());
             }
         }
-        return max;
+        return -1;
     }
 
     /** Reads JMH CSV rows (Benchmark, Mode, Threads, Samples, Score, Error, Unit, impl, shape, threads). */
