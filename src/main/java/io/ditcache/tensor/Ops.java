@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Element-wise and row-wise kernels of the DiT forward pass, on the Vector API. Shapes are given explicitly;
  * tokens are rows of width {@code d}, grouped into {@code batch} samples of {@code tokens} rows.
  * Each loop runs full vectors and finishes the tail with the same formula in scalar code; exp and tanh run on
- * {@link VectorMath} for whole vectors and masked tails alike, so results never depend on JIT state or position.
+ * {@link VectorMath} for whole vectors and one masked tail vector alike, so results never depend on JIT state or
+ * position. (Masked operations are slow on JDK 17, so only tails use them.)
  */
 public final class Ops {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -83,7 +84,12 @@ public final class Ops {
             FloatVector one = FloatVector.broadcast(S, 1f);
             FloatVector k0 = FloatVector.broadcast(S, SQRT_2_OVER_PI);
             FloatVector k1 = FloatVector.broadcast(S, 0.044715f * SQRT_2_OVER_PI);
-            for (; i < end; i += L) {
+            for (; i <= end - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                FloatVector u = v.mul(v).fma(k1, k0).mul(v);
+                v.mul(half).mul(VectorMath.tanh(u).add(one)).intoArray(out, i);
+            }
+            if (i < end) {
                 VectorMask<Float> m = S.indexInRange(i, end);
                 FloatVector v = FloatVector.fromArray(S, x, i, m);
                 FloatVector u = v.mul(v).fma(k1, k0).mul(v);
@@ -98,7 +104,11 @@ public final class Ops {
             int i = ch * CHUNK;
             int end = Math.min(n, i + CHUNK);
             FloatVector one = FloatVector.broadcast(S, 1f);
-            for (; i < end; i += L) {
+            for (; i <= end - L; i += L) {
+                FloatVector v = FloatVector.fromArray(S, x, i);
+                v.div(VectorMath.exp(v.neg()).add(one)).intoArray(out, i);
+            }
+            if (i < end) {
                 VectorMask<Float> m = S.indexInRange(i, end);
                 FloatVector v = FloatVector.fromArray(S, x, i, m);
                 v.div(VectorMath.exp(v.neg()).add(one)).intoArray(out, i, m);
@@ -170,7 +180,12 @@ public final class Ops {
             FloatVector vs = FloatVector.broadcast(S, scale);
             FloatVector vshift = FloatVector.broadcast(S, shift);
             FloatVector acc = FloatVector.zero(S);
-            for (j = 0; j < n; j += L) {
+            for (j = 0; j <= n - L; j += L) {
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + j).fma(vs, vshift));
+                e.intoArray(x, o + j);
+                acc = acc.add(e);
+            }
+            if (j < n) {
                 VectorMask<Float> m = S.indexInRange(o + j, o + n);
                 FloatVector e = VectorMath.exp(FloatVector.fromArray(S, x, o + j, m).fma(vs, vshift));
                 e.intoArray(x, o + j, m);

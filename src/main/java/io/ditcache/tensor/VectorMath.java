@@ -58,7 +58,9 @@ public final class VectorMath {
         FloatVector a = u.abs();
         FloatVector e = exp(a.add(a));
         FloatVector th = FloatVector.broadcast(S, 1f).sub(FloatVector.broadcast(S, 2f).div(e.add(1f)));
-        return th.lanewise(VectorOperators.NEG, u.lt(0f));
+        // th >= 0: give it u's sign bit (integer bit operations; a masked negate is slow on JDK 17).
+        IntVector sign = ((IntVector) u.reinterpretAsInts()).lanewise(VectorOperators.AND, Integer.MIN_VALUE);
+        return ((IntVector) th.reinterpretAsInts()).lanewise(VectorOperators.OR, sign).reinterpretAsFloats();
     }
 
     /** The sum of the lanes, always in the same order (halving tree). */
