@@ -132,4 +132,30 @@ class OpsTest {
             Reference.assertClose("softmax n=" + n, want, x, 3, 1e-5);
         }
     }
+
+    /** A value's activation is the same bits whether it sits in a full vector or in the masked tail. */
+    @Test
+    void activationsDoNotDependOnPositionInTheArray() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        java.util.Random rng = new java.util.Random(11);
+        int n = 2 * lanes + 3;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (rng.nextGaussian() * 3);
+        }
+        float[] gelu = new float[n];
+        float[] silu = new float[n];
+        Ops.geluTanh(x, gelu, n);
+        Ops.silu(x, silu, n);
+        for (int i = 0; i < n; i++) {
+            float[] alone = new float[lanes];
+            java.util.Arrays.fill(alone, x[i]);
+            float[] g = new float[lanes];
+            float[] s = new float[lanes];
+            Ops.geluTanh(alone, g, lanes);
+            Ops.silu(alone, s, lanes);
+            assertEquals(g[0], gelu[i], 0f, "gelu at " + i);
+            assertEquals(s[0], silu[i], 0f, "silu at " + i);
+        }
+    }
 }
