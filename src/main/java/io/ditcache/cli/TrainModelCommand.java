@@ -58,6 +58,12 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT.ckpt.safetensors.")
     boolean resume;
 
+    @Option(names = "--init", paramLabel = "MODEL", description = "Start from these weights ('default' = the embedded"
+            + " model, or a .safetensors/.pt file of the same config) instead of a fresh initialisation. The optimiser,"
+            + " EMA and iteration count start fresh (the learning rate warms up again): continues a model whose"
+            + " training checkpoint is gone.")
+    String init;
+
     @Option(names = "--save", defaultValue = "ema", description = "Which weights to write: ema (the average) or final (the last"
             + " iterate; better for short runs, where the EMA still lags). Default: ${DEFAULT-VALUE}.")
     String save;
@@ -81,11 +87,14 @@ final class TrainModelCommand implements Callable<Integer> {
         }
         DiTConfig c = DiTConfig.named(config);
         Dataset train = (dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train();
-        DiT model = DiTInitializer.initialize(c, seed);
+        DiT model = init == null ? DiTInitializer.initialize(c, seed) : initialWeights(c);
         DiffusionTrainer.Settings s = new DiffusionTrainer.Settings(batch, lr, warmup, 0.0, ema, 0.1, seed, checkpointEvery);
         DiffusionTrainer trainer = new DiffusionTrainer(model, train, s);
         Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         Path lossCsv = out.resolveSibling(out.getFileName() + ".loss.csv");
+        if (resume && init != null) {
+            throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues OUT.ckpt.safetensors");
+        }
         if (resume) {
             trainer.resume(ckpt);
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
@@ -122,5 +131,20 @@ final class TrainModelCommand implements Callable<Integer> {
         SafeTensors.write(out, weights, half ? DType.F16 : DType.F32);
         System.out.printf(Locale.ROOT, "wrote " + save + " weights -> %s (%.1f min this session); loss curve -> %s%n", out, minutes, lossCsv);
         return 0;
+    }
+
+    /** The --init weights, checked to have the --config architecture; unpacked, since training changes them. */
+    private DiT initialWeights(DiTConfig c) throws java.io.IOException {
+        ModelOptions options = new ModelOptions();
+        options.model = init;
+        options.heads = c.heads();
+        DiT model = options.load();
+        model.dropPackedWeights();
+        String want = io.ditcache.cache.ModelFingerprint.architecture(c);
+        String got = io.ditcache.cache.ModelFingerprint.architecture(model.config());
+        if (!want.equals(got)) {
+            throw new IllegalArgumentException("--init " + init + " is " + got + ", but --config " + c.name() + " is " + want);
+        }
+        return model;
     }
 }

@@ -107,6 +107,29 @@ class CommandLineTest {
     }
 
     @Test
+    void trainModelCanStartFromTheEmbeddedWeights(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
+                "needs dataset-fashion-mnist");
+        Path out = dir.resolve("m.safetensors");
+        Result r = run("train-model", "--init", "default", "--iters", "1", "--batch", "2", "--save", "final", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        io.ditcache.tensor.StateDict trained = io.ditcache.io.SafeTensors.read(out);
+        io.ditcache.tensor.StateDict start = EmbeddedModel.load().stateDict();
+        float[] w0 = start.get("blocks.0.attn.qkv.weight").data();
+        float[] w1 = trained.get("blocks.0.attn.qkv.weight").data();
+        double moved = 0;
+        for (int i = 0; i < w0.length; i++) {
+            moved = Math.max(moved, Math.abs(w1[i] - w0[i]));
+        }
+        // One AdamW step at warm-up learning rate 6e-4/200 moves each weight by about that much, no more.
+        assertTrue(moved > 0 && moved < 1e-4, "max weight change " + moved);
+        Result bad = run("train-model", "--init", "default", "--config", "DiT-S/8", "--iters", "1",
+                "--out", dir.resolve("s.safetensors").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--init default"), bad.err());
+    }
+
+    @Test
     void everyCommandHasHelp() {
         CommandLine cl = Main.commandLine();
         for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "train-model", "train-classifier", "bench-forward"}) {
