@@ -46,10 +46,7 @@ final class BenchForwardCommand implements Callable<Integer> {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        DiT dit = model.load();
-        if (unpacked) {
-            dit.dropPackedWeights();
-        }
+        DiT dit = unpacked ? model.unpacked() : model.load();
         DiTConfig c = dit.config();
         SplittableRandom rng = new SplittableRandom(0);
         Tensor x = Tensor.zeros(batch, c.inChannels(), c.inputSize(), c.inputSize());

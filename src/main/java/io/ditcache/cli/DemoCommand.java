@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         System.out.println("loading the embedded model ...");
-        DiT dit = EmbeddedModel.load();
+        DiT dit = EmbeddedModel.load().packWeights();
         DiTConfig c = dit.config();
         Router router = EmbeddedModel.router(method, STEPS, dit);
         CachePolicy cached = new RouterPolicy(router, "embedded " + method + " router", Double.NaN);

@@ -25,9 +25,10 @@ final class EmbeddedModel {
     private EmbeddedModel() {
     }
 
+    /** The embedded model, unpacked (callers that only sample should {@link DiT#packWeights()} it). */
     static DiT load() throws IOException {
         StateDict sd = readResource(WEIGHTS, SafeTensors::read);
-        return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd).packWeights();
+        return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd);
     }
 
     /** The shipped router for a method and step count, e.g. ("harmonica", 20). */

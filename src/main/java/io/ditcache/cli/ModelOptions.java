@@ -44,7 +44,8 @@ public final class ModelOptions {
         return unpacked().packWeights();
     }
 
-    private DiT unpacked() throws java.io.IOException {
+    /** The model without packed weights: for callers that change the weights or time the unpacked path. */
+    DiT unpacked() throws java.io.IOException {
         if (DiTConfig.isPreset(model)) {
             if (!randomWeights) {
                 throw new IllegalArgumentException("--model " + model + " is a preset without weights: pass a checkpoint file"

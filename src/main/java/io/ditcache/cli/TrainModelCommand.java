@@ -68,7 +68,7 @@ final class TrainModelCommand implements Callable<Integer> {
             + " iterate; better for short runs, where the EMA still lags). Default: ${DEFAULT-VALUE}.")
     String save;
 
-    @Option(names = "--half", description = "Store the EMA weights as float16 (halves the file).")
+    @Option(names = "--half", description = "Store the written weights (see --save) as float16 (halves the file).")
     boolean half;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output weights (.safetensors).")
@@ -78,6 +78,9 @@ final class TrainModelCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!save.equals("ema") && !save.equals("final")) {
             throw new IllegalArgumentException("--save must be ema or final, got " + save);
+        }
+        if (resume && init != null) {
+            throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues OUT.ckpt.safetensors");
         }
         if (!data.equals("fashion-mnist")) {
             throw new IllegalArgumentException("--data " + data + ": only fashion-mnist is supported");
@@ -92,9 +95,6 @@ final class TrainModelCommand implements Callable<Integer> {
         DiffusionTrainer trainer = new DiffusionTrainer(model, train, s);
         Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         Path lossCsv = out.resolveSibling(out.getFileName() + ".loss.csv");
-        if (resume && init != null) {
-            throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues OUT.ckpt.safetensors");
-        }
         if (resume) {
             trainer.resume(ckpt);
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
@@ -138,8 +138,7 @@ final class TrainModelCommand implements Callable<Integer> {
         ModelOptions options = new ModelOptions();
         options.model = init;
         options.heads = c.heads();
-        DiT model = options.load();
-        model.dropPackedWeights();
+        DiT model = options.unpacked();
         String want = io.ditcache.cache.ModelFingerprint.architecture(c);
         String got = io.ditcache.cache.ModelFingerprint.architecture(model.config());
         if (!want.equals(got)) {
