@@ -46,6 +46,11 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--warmup", defaultValue = "200", description = "Linear learning-rate warm-up iterations. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "Learning rate after warm-up: constant, or"
+            + " cosine (a half cosine from --lr down to 0 at --iters; anneals a short run). Resume with the same value."
+            + " Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
     @Option(names = "--ema", defaultValue = "0.999", description = "EMA decay (DiT uses 0.9999 for 400k steps; short runs need less). Default: ${DEFAULT-VALUE}.")
     double ema;
 
@@ -79,6 +84,12 @@ final class TrainModelCommand implements Callable<Integer> {
         if (!save.equals("ema") && !save.equals("final")) {
             throw new IllegalArgumentException("--save must be ema or final, got " + save);
         }
+        if (!lrSchedule.equals("constant") && !lrSchedule.equals("cosine")) {
+            throw new IllegalArgumentException("--lr-schedule must be constant or cosine, got " + lrSchedule);
+        }
+        if (lrSchedule.equals("cosine") && iters <= warmup) {
+            throw new IllegalArgumentException("--lr-schedule cosine needs --iters (" + iters + ") above --warmup (" + warmup + ")");
+        }
         if (resume && init != null) {
             throw new IllegalArgumentException("--init and --resume exclude each other: --resume continues OUT.ckpt.safetensors");
         }
@@ -91,7 +102,8 @@ final class TrainModelCommand implements Callable<Integer> {
         DiTConfig c = DiTConfig.named(config);
         Dataset train = (dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train();
         DiT model = init == null ? DiTInitializer.initialize(c, seed) : initialWeights(c);
-        DiffusionTrainer.Settings s = new DiffusionTrainer.Settings(batch, lr, warmup, 0.0, ema, 0.1, seed, checkpointEvery);
+        DiffusionTrainer.Settings s = new DiffusionTrainer.Settings(batch, lr, warmup,
+                lrSchedule.equals("cosine") ? iters : 0, 0.0, ema, 0.1, seed, checkpointEvery);
         DiffusionTrainer trainer = new DiffusionTrainer(model, train, s);
         Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         Path lossCsv = out.resolveSibling(out.getFileName() + ".loss.csv");
@@ -126,8 +138,8 @@ final class TrainModelCommand implements Callable<Integer> {
         StateDict weights = save.equals("ema") ? trainer.emaWeights() : trainer.finalWeights();
         weights.metadata().put("ditcache.provenance", String.format(Locale.ROOT,
                 "train-model data=fashion-mnist(train, 60000) config=%s iters=%d batch=%d lr=%g warmup=%d ema=%g "
-                        + "label_dropout=0.1 seed=%d weights=%s wall_minutes_last_session=%.1f cores=%d",
-                c.name(), iters, batch, lr, warmup, ema, seed, save, minutes, Runtime.getRuntime().availableProcessors()));
+                        + "lr_schedule=%s label_dropout=0.1 seed=%d weights=%s wall_minutes_last_session=%.1f cores=%d",
+                c.name(), iters, batch, lr, warmup, ema, lrSchedule, seed, save, minutes, Runtime.getRuntime().availableProcessors()));
         SafeTensors.write(out, weights, half ? DType.F16 : DType.F32);
         System.out.printf(Locale.ROOT, "wrote " + save + " weights -> %s (%.1f min this session); loss curve -> %s%n", out, minutes, lossCsv);
         return 0;

@@ -28,13 +28,36 @@ import java.util.SplittableRandom;
  * continues exactly as if it had never stopped.
  */
 public final class DiffusionTrainer {
-    /** Training settings; {@code warmup} iterations ramp the learning rate linearly from 0. */
-    public record Settings(int batch, double lr, int warmup, double weightDecay, double emaDecay, double labelDropout,
-                           long seed, int checkpointEvery) {
+    /**
+     * Training settings. {@code warmup} iterations ramp the learning rate linearly from 0 to {@code lr}; after that it
+     * stays constant if {@code cosineEnd} is 0, else it follows a half cosine from {@code lr} down to 0 at iteration
+     * {@code cosineEnd} (annealing a short run's last iterations).
+     */
+    public record Settings(int batch, double lr, int warmup, int cosineEnd, double weightDecay, double emaDecay,
+                           double labelDropout, long seed, int checkpointEvery) {
         public Settings {
-            if (batch < 1 || lr <= 0 || warmup < 0 || labelDropout < 0 || labelDropout >= 1 || checkpointEvery < 1) {
+            if (batch < 1 || lr <= 0 || warmup < 0 || labelDropout < 0 || labelDropout >= 1 || checkpointEvery < 1
+                    || cosineEnd < 0 || (cosineEnd > 0 && cosineEnd <= warmup)) {
                 throw new IllegalArgumentException("bad training settings: " + this);
             }
+        }
+
+        /** Constant learning rate after warm-up. */
+        public Settings(int batch, double lr, int warmup, double weightDecay, double emaDecay, double labelDropout,
+                        long seed, int checkpointEvery) {
+            this(batch, lr, warmup, 0, weightDecay, emaDecay, labelDropout, seed, checkpointEvery);
+        }
+
+        /** The learning rate of (0-based) {@code iteration}. */
+        public double learningRate(int iteration) {
+            if (iteration < warmup) {
+                return lr * (iteration + 1) / warmup;
+            }
+            if (cosineEnd == 0) {
+                return lr;
+            }
+            double progress = Math.min(1.0, (double) (iteration - warmup) / (cosineEnd - warmup));
+            return lr * 0.5 * (1 + Math.cos(Math.PI * progress));
         }
     }
 
@@ -155,8 +178,7 @@ public final class DiffusionTrainer {
         loss /= out.numel();
         StateDict grads = tape.backward(dOut).weights();
 
-        double lr = settings.warmup() > 0 && iteration < settings.warmup()
-                ? settings.lr() * (iteration + 1) / settings.warmup() : settings.lr();
+        double lr = settings.learningRate(iteration);
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
             Tensor p = model.stateDict().get(e.getKey());
             e.getValue().step(p.data(), grads.get(e.getKey()).data(), lr);

@@ -87,4 +87,23 @@ class DiffusionTrainerTest {
         Tensor x = Tensor.zeros(1, 1, 8, 8);
         assertEquals(0f, model.forward(x, new float[]{3}, new int[]{1}).maxAbs(), "adaLN-Zero: the model starts at zero output");
     }
+
+    @Test
+    void cosineScheduleWarmsUpThenAnnealsToZero() {
+        DiffusionTrainer.Settings s = new DiffusionTrainer.Settings(12, 1e-3, 10, 110, 0.0, 0.9, 0.1, 7, 50);
+        assertEquals(1e-4, s.learningRate(0), 1e-15);
+        assertEquals(1e-3, s.learningRate(9), 1e-15);
+        assertEquals(1e-3, s.learningRate(10), 1e-15);
+        assertEquals(0.5e-3, s.learningRate(60), 1e-15);
+        assertEquals(0.0, s.learningRate(110), 1e-15);
+        assertEquals(0.0, s.learningRate(500), 1e-15);
+        for (int i = 10; i < 110; i++) {
+            assertTrue(s.learningRate(i + 1) < s.learningRate(i), "not decreasing at " + i);
+        }
+        DiffusionTrainer.Settings constant = settings(50);
+        assertEquals(3e-3, constant.learningRate(5), 0);
+        assertEquals(3e-3, constant.learningRate(100_000), 0);
+        assertThrows(IllegalArgumentException.class,
+                () -> new DiffusionTrainer.Settings(12, 1e-3, 10, 10, 0.0, 0.9, 0.1, 7, 50));
+    }
 }
