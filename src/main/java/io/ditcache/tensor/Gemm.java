@@ -12,8 +12,8 @@ import static io.ditcache.tensor.GemmKernel.NR;
  * <p>Goto-style blocking: op(A) is packed once per call into k-major strips of {@link GemmKernel#MR} rows (which
  * also absorbs a transposed A), op(B) into {@link GemmKernel#NR}-wide column panels (or comes packed once per
  * model as a {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a
- * task sweeps each B panel, {@link #KC} k-values at a time (in L1), over all its A strips with the
- * {@link GemmKernel} micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to
+ * task sweeps each B panel, {@link #KC} k-values at a time (in L1), over a block of A strips that stays in L2,
+ * with the {@link GemmKernel} micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to
  * {@link SkinnyGemm} instead. Calls made from inside a parallel region run on the calling thread.
  */
 public final class Gemm {
@@ -22,6 +22,10 @@ public final class Gemm {
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
+    /** Packed A floats per row block: a block stays in L2 while every B panel sweeps it. */
+    static final int A_BLOCK_FLOATS = 1 << 18;
+    /** k-values per pass over C: a row block of at least 16 strips of packed A then still fits {@link #A_BLOCK_FLOATS}. */
+    static final int K_BLOCK = KC * Math.max(1, A_BLOCK_FLOATS / (MR * 16) / KC);
     /** Tasks per thread: enough to balance a shared machine, few enough to keep each task's B panels long. */
     static final int TASKS_PER_THREAD = 2;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
@@ -112,30 +116,37 @@ public final class Gemm {
     }
 
     /**
-     * C[i0:i1, j0:j1] over all of k, on the calling thread: each B panel, {@link #KC} k-values at a time (packed
-     * right here unless the weight came packed), is swept over all the task's rows of packed A. The B chunk stays in
-     * L1, packed A streams from L3 in order (prefetch-friendly), and the task's C tiles of one panel stay in L2
-     * between chunks. Per element of C the chunks add in k order. (Keeping a block of packed A in L2 instead and
-     * blocking k was measured slower: C then came back from L3 once per k-block, 0.78 of OpenBLAS at k = 4608.)
+     * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the {@link #KC} chunks add in k order,
+     * whatever the blocking. With a packed weight, rows go in blocks whose packed A stays in L2 and each B panel is
+     * swept chunk by chunk (in L1) over a block, so the C tiles a chunk updates are still cached from the previous
+     * chunk. Otherwise each B chunk is packed right before it is swept over all the task's rows (packed once).
      */
     private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB, int n, PackedWeight packedB,
                               float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
         float[] tile = TILE.get();
         float[] bp = packedB != null ? packedB.panels() : PACK_B.get();
-        for (int j = j0; j < j1; j += NR) {
-            int nValid = Math.min(NR, j1 - j);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                int panel = 0;
-                if (packedB != null) {
-                    panel = (j / NR) * k * NR + pc * NR;
-                } else {
-                    PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, bp, 0);
-                }
-                boolean load = accumulate || pc > 0;
-                for (int i = i0; i < i1; i += MR) {
-                    GemmKernel.microKernel(pa, i * k + pc * MR, bp, panel, kc, tile);
-                    GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
+        int kBlock = packedB != null ? K_BLOCK : KC;
+        for (int kb = 0; kb < k; kb += kBlock) {
+            int ke = Math.min(k, kb + kBlock);
+            int blockRows = packedB == null ? i1 - i0 : MR * Math.max(1, A_BLOCK_FLOATS / (MR * (ke - kb)));
+            for (int ic = i0; ic < i1; ic += blockRows) {
+                int ie = Math.min(i1, ic + blockRows);
+                for (int j = j0; j < j1; j += NR) {
+                    int nValid = Math.min(NR, j1 - j);
+                    for (int pc = kb; pc < ke; pc += KC) {
+                        int kc = Math.min(KC, ke - pc);
+                        int panel = 0;
+                        if (packedB != null) {
+                            panel = (j / NR) * k * NR + pc * NR;
+                        } else {
+                            PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, bp, 0);
+                        }
+                        boolean load = accumulate || pc > 0;
+                        for (int i = ic; i < ie; i += MR) {
+                            GemmKernel.microKernel(pa, i * k + pc * MR, bp, panel, kc, tile);
+                            GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
+                        }
+                    }
                 }
             }
         }
