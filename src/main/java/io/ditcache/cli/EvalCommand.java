@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
         description = {"Compare caching methods side by side: speed, cache usage, quality.",
                 "Runs several --cache methods on the same noise and labels, in one process, and compares them with "
                         + "the uncached sampler: cache usage ratio, MACs, wall-clock speedup (measured side by side in this "
-                        + "run), PSNR and SSIM against the uncached samples, and for Fashion-MNIST models class consistency and "
+                        + "run, the methods taking turns batch by batch so that machine load hits all alike), PSNR and SSIM against the uncached samples, and for Fashion-MNIST models class consistency and "
                         + "FID in the features of the classifier trained here (not Inception FID). Writes report.md, "
                         + "report.csv, pareto.png and a sample grid per method to --out."})
 final class EvalCommand implements Callable<Integer> {
@@ -87,11 +87,10 @@ final class EvalCommand implements Callable<Integer> {
         FeatureStatistics reference = judge == null ? null : Judges.testSetStatistics(judge);
 
         Evaluation.warmUp(setup);
-        List<Evaluation.Run> runs = new ArrayList<>();
-        for (int i = 0; i < all.size(); i++) {
-            try (Progress bar = new Progress("eval " + all.get(i), n, "img")) {
-                runs.add(Evaluation.run(setup, label(all.get(i)), policies.get(i), done -> bar.stepTo((long) done, null)));
-            }
+        List<String> labelsOfMethods = all.stream().map(EvalCommand::label).toList();
+        List<Evaluation.Run> runs;
+        try (Progress bar = new Progress("eval " + all.size() + " methods", (long) n * all.size(), "img")) {
+            runs = Evaluation.runInterleaved(setup, labelsOfMethods, policies, done -> bar.stepTo((long) done, null));
         }
         List<MethodResult> results = new ArrayList<>();
         for (Evaluation.Run r : runs) {
@@ -103,7 +102,8 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         String header = String.format(Locale.ROOT, "# ditcache eval: %s, %s-%d, cfg %.2f, %d samples, seed %d, %d threads%n%n"
-                        + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise. "
+                        + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise, the methods "
+                        + "taking turns batch by batch. "
                         + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
                         + "classifier trained here, against the test set (not Inception FID).",
                 c.name(), sampling.sampler, sampling.steps, sampling.cfg, n, sampling.seed, io.ditcache.tensor.Parallel.threads());

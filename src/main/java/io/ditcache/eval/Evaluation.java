@@ -7,7 +7,8 @@ import io.ditcache.model.DiT;
 import io.ditcache.tensor.Tensor;
 
 /**
- * Runs caching methods on the same noise and labels, in batches, and judges them against the uncached baseline:
+ * Runs caching methods on the same noise and labels, in batches (interleaved across methods), and judges them
+ * against the uncached baseline:
  * the engine behind {@code ditcache eval} and {@code ditcache demo}. Every method sees identical inputs, so speed
  * and quality differences are the method's alone.
  */
@@ -45,34 +46,75 @@ public final class Evaluation {
     }
 
     public static Run run(Setup s, String method, CachePolicy policy, Listener listener) {
+        return runInterleaved(s, java.util.List.of(method), java.util.List.of(policy), listener).get(0);
+    }
+
+    /**
+     * Runs every method on the setup, batch by batch in turn (batch 0 of every method, then batch 1, ...), so that a
+     * machine whose speed drifts during the evaluation (other jobs, frequency changes) slows every method alike and
+     * the wall-clock ratios stay fair. Results are identical to running each method alone.
+     *
+     * @param listener progress over all methods' samples ({@code methods.size() * n} in total)
+     */
+    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> methods, java.util.List<CachePolicy> policies,
+                                                     Listener listener) {
+        if (methods.size() != policies.size()) {
+            throw new IllegalArgumentException(methods.size() + " method names for " + policies.size() + " policies");
+        }
         int n = s.n();
         int per = s.noise().numel() / n;
         int[] shape = s.noise().shape();
-        Tensor all = Tensor.zeros(shape);
-        long units = 0;
-        long reused = 0;
-        long macs = 0;
-        long macsUncached = 0;
-        double wall = 0;
-        int runSteps = policy.samplerSteps(s.steps());
+        Totals[] totals = new Totals[methods.size()];
+        for (int i = 0; i < totals.length; i++) {
+            totals[i] = new Totals(Tensor.zeros(shape));
+        }
+        double[] finished = {0};
         for (int start = 0, b = 0; start < n; start += s.batch(), b++) {
             int m = Math.min(s.batch(), n - start);
             int[] y = java.util.Arrays.copyOfRange(s.labels(), start, start + m);
-            shape[0] = m;
+            int[] batchShape = shape.clone();
+            batchShape[0] = m;
             float[] xs = java.util.Arrays.copyOfRange(s.noise().data(), start * per, (start + m) * per);
-            int done = start;
-            SampleListener steps = listener == null ? SampleListener.NONE
-                    : (stepIndex, stepsDone, total) -> listener.onProgress(done + (double) m * stepsDone / total);
-            CachedSampling.Result r = CachedSampling.sample(s.model(), policy, s.sampler(), s.steps(), s.seed() + b, y,
-                    s.cfg(), Tensor.of(xs, shape), false, steps);
-            System.arraycopy(r.samples().data(), 0, all.data(), start * per, m * per);
+            for (int i = 0; i < totals.length; i++) {
+                double before = finished[0];
+                SampleListener steps = listener == null ? SampleListener.NONE
+                        : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
+                CachedSampling.Result r = CachedSampling.sample(s.model(), policies.get(i), s.sampler(), s.steps(),
+                        s.seed() + b, y, s.cfg(), Tensor.of(xs.clone(), batchShape), false, steps);
+                totals[i].add(r, start * per, m * per);
+                finished[0] += m;
+            }
+        }
+        java.util.List<Run> runs = new java.util.ArrayList<>();
+        for (int i = 0; i < totals.length; i++) {
+            Totals t = totals[i];
+            runs.add(new Run(methods.get(i), policies.get(i).samplerSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
+                    t.macsUncached, t.wall));
+        }
+        return runs;
+    }
+
+    /** One method's samples and counters, summed over batches. */
+    private static final class Totals {
+        final Tensor samples;
+        long units;
+        long reused;
+        long macs;
+        long macsUncached;
+        double wall;
+
+        Totals(Tensor samples) {
+            this.samples = samples;
+        }
+
+        void add(CachedSampling.Result r, int offset, int count) {
+            System.arraycopy(r.samples().data(), 0, samples.data(), offset, count);
             units += r.stats().unitExecutions();
             reused += r.stats().reusedUnitExecutions();
             macs += r.stats().macs();
             macsUncached += r.stats().macsUncached();
             wall += r.stats().wallMs();
         }
-        return new Run(method, runSteps, all, units, reused, macs, macsUncached, wall);
     }
 
     /**

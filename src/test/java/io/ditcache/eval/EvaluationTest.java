@@ -74,4 +74,31 @@ class EvaluationTest {
         MethodResult r = Evaluation.judge(base, base, labels, saysZero, null);
         assertEquals(0.25, r.consistency(), 1e-12, "only the first sample is of class 0");
     }
+
+    @Test
+    void interleavedMethodsGiveWhatEachGivesAlone() {
+        DiT model = DiT.random(TINY, 4);
+        int[] labels = {2, 1, 0, 2, 1};
+        Tensor noise = Tensor.zeros(5, 1, 16, 16);
+        new GaussianNoise(11).fill(noise.data());
+        Evaluation.Setup setup = new Evaluation.Setup(model, "ddim", 4, 1.5f, 3, labels, noise, 2);
+        double[] last = {0};
+        List<Evaluation.Run> both = Evaluation.runInterleaved(setup, List.of("none", "fora:2"),
+                List.of(new NoCache(), new Fora(2)), done -> {
+                    assertTrue(done >= last[0], "progress goes forward");
+                    last[0] = done;
+                });
+        assertEquals(10.0, last[0], 1e-9, "progress counts every method's samples");
+        Evaluation.Run none = Evaluation.run(setup, "none", new NoCache(), null);
+        Evaluation.Run fora = Evaluation.run(setup, "fora:2", new Fora(2), null);
+        for (Evaluation.Run[] pair : new Evaluation.Run[][] {{both.get(0), none}, {both.get(1), fora}}) {
+            assertEquals(pair[1].method(), pair[0].method());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(pair[1].samples().data(), pair[0].samples().data(),
+                    pair[0].method() + ": same samples bit for bit");
+            assertEquals(pair[1].unitExecutions(), pair[0].unitExecutions());
+            assertEquals(pair[1].reusedUnitExecutions(), pair[0].reusedUnitExecutions());
+            assertEquals(pair[1].macs(), pair[0].macs());
+        }
+        assertTrue(both.get(1).reusedUnitExecutions() > 0);
+    }
 }
