@@ -137,9 +137,9 @@ final class TrainModelCommand implements Callable<Integer> {
         double minutes = (System.nanoTime() - t0) / 6e10;
         StateDict weights = save.equals("ema") ? trainer.emaWeights() : trainer.finalWeights();
         weights.metadata().put("ditcache.provenance", String.format(Locale.ROOT,
-                "train-model data=fashion-mnist(train, 60000) config=%s iters=%d batch=%d lr=%g warmup=%d ema=%g "
+                "train-model data=fashion-mnist(train, 60000) config=%s init=%s iters=%d batch=%d lr=%g warmup=%d ema=%g "
                         + "lr_schedule=%s label_dropout=0.1 seed=%d weights=%s wall_minutes_last_session=%.1f cores=%d",
-                c.name(), iters, batch, lr, warmup, ema, lrSchedule, seed, save, minutes, Runtime.getRuntime().availableProcessors()));
+                c.name(), init == null ? "fresh(seed)" : init, iters, batch, lr, warmup, ema, lrSchedule, seed, save, minutes, Runtime.getRuntime().availableProcessors()));
         SafeTensors.write(out, weights, half ? DType.F16 : DType.F32);
         System.out.printf(Locale.ROOT, "wrote " + save + " weights -> %s (%.1f min this session); loss curve -> %s%n", out, minutes, lossCsv);
         return 0;

@@ -121,8 +121,14 @@ class CommandLineTest {
         for (int i = 0; i < w0.length; i++) {
             moved = Math.max(moved, Math.abs(w1[i] - w0[i]));
         }
-        // One AdamW step at warm-up learning rate 6e-4/200 moves each weight by about that much, no more.
+        // One AdamW step at warm-up learning rate 5e-4/200 moves each weight by about that much, no more.
         assertTrue(moved > 0 && moved < 1e-4, "max weight change " + moved);
+        assertTrue(trained.metadata().get("ditcache.provenance").contains(" init=default "),
+                trained.metadata().get("ditcache.provenance"));
+        Result schedule = run("train-model", "--init", "default", "--lr-schedule", "linear", "--iters", "1",
+                "--out", dir.resolve("l.safetensors").toString());
+        assertEquals(2, schedule.code());
+        assertTrue(schedule.err().contains("--lr-schedule"), schedule.err());
         Result bad = run("train-model", "--init", "default", "--config", "DiT-S/8", "--iters", "1",
                 "--out", dir.resolve("s.safetensors").toString());
         assertEquals(2, bad.code());
