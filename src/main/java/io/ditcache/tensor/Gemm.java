@@ -22,8 +22,11 @@ public final class Gemm {
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
-    /** Packed A floats per row block: a block stays in L2 while every B panel sweeps it. */
-    static final int A_BLOCK_FLOATS = 1 << 18;
+    /**
+     * Packed A floats per row block: a block stays in L2 while every B panel sweeps it. 1 MiB by default;
+     * {@code -Dditcache.gemm.aBlockKiB} sets it (for tuning to another core's L2).
+     */
+    static final int A_BLOCK_FLOATS = Math.max(16, Integer.getInteger("ditcache.gemm.aBlockKiB", 1024)) * 256;
     /** k-values per pass over C: a row block of at least 16 strips of packed A then still fits {@link #A_BLOCK_FLOATS}. */
     static final int K_BLOCK = KC * Math.max(1, A_BLOCK_FLOATS / (MR * 16) / KC);
     /** Tasks per thread: enough to balance a shared machine, few enough to keep each task's B panels long. */
