@@ -137,8 +137,10 @@ public final class TrainRouterCommand implements Callable<Integer> {
                     lossWindow[0] += loss;
                     lossWindow[1]++;
                 }
-                String msg = String.format(Locale.ROOT, "loss %.4g, cache usage %.1f%%",
-                        lossWindow[1] == 0 ? Double.NaN : lossWindow[0] / lossWindow[1], 100 * t.cacheUsage());
+                // No loss yet in this window: only SDT's forced first step ran (it computes everything, learns nothing).
+                String lossText = lossWindow[1] == 0 ? "-"
+                        : String.format(Locale.ROOT, "%.4g", lossWindow[0] / lossWindow[1]);
+                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%%", lossText, 100 * t.cacheUsage());
                 if (done % 20 == 0) {
                     lossWindow[0] = 0;
                     lossWindow[1] = 0;
