@@ -24,16 +24,18 @@ log=$(mktemp)
   echo '```'
 } > "$log"
 ./ditcache bench-forward --model "$model" --random-weights --batch 2 --threads "$threads" --warmup 2 --repeats 5 | tee -a "$log"
-OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
-  $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
-  $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
+# reference [ENV-ARGS...]: one PyTorch run with env(1) arguments for OpenBLAS, and the shared thread settings.
+reference() {
+  env "$@" OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+    $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
+}
+reference
+reference -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
 # An OpenBLAS older than the CPU may not detect its AVX-512 (Debian 12's 0.3.21 on AMD Zen 5 picks AVX2 kernels):
 # then the AVX-512 kernels are forced too, and the fastest setting is the reference.
 if grep -qw avx512f /proc/cpuinfo; then
   for coretype in SkylakeX Cooperlake; do
-    env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=$coretype OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" \
-      OPENBLAS_NUM_THREADS="$threads" $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
+    reference -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$coretype"
   done
 fi
 echo '```' >> "$log"

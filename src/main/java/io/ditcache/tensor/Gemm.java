@@ -24,7 +24,7 @@ public final class Gemm {
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
     /**
      * Packed A floats per row block: a block stays in L2 while every B panel sweeps it. 1 MiB by default;
-     * {@code -Dditcache.gemm.aBlockKiB} sets it (for tuning to another core's L2).
+     * {@code -Dditcache.gemm.aBlockKiB} sets it (for tuning to another core's L2; at least 16 KiB is used).
      */
     static final int A_BLOCK_FLOATS = Math.max(16, Integer.getInteger("ditcache.gemm.aBlockKiB", 1024)) * 256;
     /** k-values per pass over C: a row block of at least 16 strips of packed A then still fits {@link #A_BLOCK_FLOATS}. */
