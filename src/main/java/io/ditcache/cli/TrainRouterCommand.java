@@ -6,6 +6,7 @@ import io.ditcache.data.FashionMnist;
 import io.ditcache.model.DiT;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.train.IepoProxy;
+import io.ditcache.train.RouterConvergence;
 import io.ditcache.train.RouterEvaluation;
 import io.ditcache.train.RouterTrainer;
 import io.ditcache.train.RouterTrainingConfig;
@@ -49,11 +50,27 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--cfg", defaultValue = "1.5", description = "Guidance scale: SDT's CFG forward; recorded in the router. Default: ${DEFAULT-VALUE}.")
     double cfg;
 
-    @Option(names = "--iters", defaultValue = "2000", description = "Iterations (SDT: timesteps, N per trajectory). Default: ${DEFAULT-VALUE}.")
-    long iters;
+    @Option(names = "--iters", description = "Iterations (SDT: timesteps, N per trajectory). Default: enough for every step's router to"
+            + " travel --travel in logit space: SDT ceil(travel/lr) x N, L2C ceil(travel/lr) x (N/2) / micro-batches.")
+    Long iters;
+
+    @Option(names = "--travel", defaultValue = "12", description = "With the default --iters: lr x updates each step's router"
+            + " gets (the clamp range [-5, 5] is 10 wide; a router that cannot travel 10 cannot decide). Default: ${DEFAULT-VALUE}.")
+    double travel;
+
+    @Option(names = "--target-usage", paramLabel = "U", description = "Train to a cache usage U in (0, 1) at the router's own"
+            + " --threshold: beta starts at --beta (or the default); then every N iterations it is set to the price (a quantile of the units' measured benefit of computing) that reuses a share U, times a bounded integral of the usage error. The router is then used at its natural operating point, no re-thresholding.")
+    Double targetUsage;
+
+    @Option(names = "--beta-rate", defaultValue = "0.1", description = "With --target-usage: the rate eta of the leaky usage-error integral that steers beta. Default: ${DEFAULT-VALUE}.")
+    double betaRate;
 
     @Option(names = "--batch", defaultValue = "8", description = "L2C: images per micro-batch; SDT: conditional rows (plus as many null rows). Default: ${DEFAULT-VALUE}.")
     int batch;
+
+    @Option(names = "--trajectories", defaultValue = "1", paramLabel = "K", description = "harmonica/sdt: K independent trajectories"
+            + " per iteration, their router gradients averaged (the paper trains on 4 GPUs, one trajectory each); K x the cost. Default: ${DEFAULT-VALUE}.")
+    int trajectories;
 
     @Option(names = "--micro-batches", defaultValue = "1", description = "L2C: micro-batches per iteration, each with its own timestep, gradients averaged (8 emulates the papers' 8 GPUs). Default: ${DEFAULT-VALUE}.")
     int microBatches;
@@ -106,17 +123,32 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output router (.safetensors).")
     Path out;
 
+    /** Half-width, in logits, of the band around a re-set threshold whose scores are reported as undecided by it. */
+    static final double NEAR_LOGIT = 0.5;
+
     @Override
     public Integer call() throws Exception {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
         RouterTrainingMethod m = RouterTrainingMethod.parse(method);
-        RouterTrainingConfig d = RouterTrainingConfig.defaults(m, steps, iters);
-        RouterTrainingConfig config = new RouterTrainingConfig(m, steps, sampler.trim().toLowerCase(Locale.ROOT), cfg, iters,
-                batch, microBatches, lr == null ? d.lr() : lr, beta == null ? d.beta() : beta, lambdaEvery, tau,
+        if (calibrateUsage != null && !(calibrateUsage > 0 && calibrateUsage < 1)) {
+            throw new IllegalArgumentException("--calibrate-usage must be in (0, 1), got " + calibrateUsage);
+        }
+        if (!(travel > 0 && Double.isFinite(travel))) {
+            throw new IllegalArgumentException("--travel must be > 0, got " + travel);
+        }
+        RouterTrainingConfig d = RouterTrainingConfig.defaults(m, Math.max(2, steps), 0);
+        double rate = lr == null ? d.lr() : lr;
+        long iterations = iters == null ? RouterTrainingConfig.iterationsForTravel(m, steps, microBatches, rate, travel) : iters;
+        RouterTrainingConfig config = new RouterTrainingConfig(m, steps, sampler.trim().toLowerCase(Locale.ROOT), cfg, iterations,
+                batch, microBatches, rate, beta == null ? d.beta() : beta, lambdaEvery, tau,
                 proxy == null ? RouterTrainingConfig.DEFAULT_PROXY : IepoProxy.parse(proxy), seed, d.labelDrop(),
-                threshold, checkpointEvery);
+                threshold, checkpointEvery, targetUsage == null ? Double.NaN : targetUsage, betaRate, trajectories);
+        if (iters == null) {
+            System.out.printf(Locale.ROOT, "--iters %d (default: every step's router travels lr x updates = %.3g x %d = %.1f)%n",
+                    iterations, rate, config.updatesPerRouter(), rate * config.updatesPerRouter());
+        }
         DiT dit = model.load();
         RouterTrainer trainer = new RouterTrainer(dit, config, trainingImages(m));
         Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
@@ -131,7 +163,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         }
         System.out.println("train-router " + config);
         double[] lossWindow = {0, 0};
-        try (Progress progress = new Progress("train-router " + m.id(), iters, "it", trainer.iteration())) {
+        try (Progress progress = new Progress("train-router " + m.id(), iterations, "it", trainer.iteration())) {
             trainer.train(ckpt, (done, total, loss, t) -> {
                 if (!Double.isNaN(loss)) {
                     lossWindow[0] += loss;
@@ -140,7 +172,9 @@ public final class TrainRouterCommand implements Callable<Integer> {
                 // No loss yet in this window: only SDT's forced first step ran (it computes everything, learns nothing).
                 String lossText = lossWindow[1] == 0 ? "-"
                         : String.format(Locale.ROOT, "%.4g", lossWindow[0] / lossWindow[1]);
-                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%%", lossText, 100 * t.cacheUsage());
+                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%%", lossText, 100 * t.cacheUsage())
+                        + (config.targetsUsage() ? String.format(Locale.ROOT, " (target %.1f%%, beta %.3g)",
+                        100 * config.targetUsage(), t.beta()) : "");
                 if (done % 20 == 0) {
                     lossWindow[0] = 0;
                     lossWindow[1] = 0;
@@ -157,9 +191,6 @@ public final class TrainRouterCommand implements Callable<Integer> {
         Router router = trainer.result(extra);
         double stored = threshold;
         if (calibrateUsage != null) {
-            if (!(calibrateUsage > 0 && calibrateUsage < 1)) {
-                throw new IllegalArgumentException("--calibrate-usage must be in (0, 1), got " + calibrateUsage);
-            }
             stored = Math.min(0.999, Math.max(1e-6, Math.nextUp(RouterEvaluation.thresholdForUsage(router, calibrateUsage))));
             Map<String, String> prov = new LinkedHashMap<>(router.provenance());
             prov.put("threshold_calibrated_for_usage", Double.toString(calibrateUsage));
@@ -170,6 +201,16 @@ public final class TrainRouterCommand implements Callable<Integer> {
         threshold = stored;
         System.out.printf(Locale.ROOT, "wrote %s router (%d steps x %d units) -> %s; cache usage at threshold %.2f: %.1f%%%n",
                 m.id(), router.steps(), router.units(), out, threshold, 100 * router.plan(threshold).usageRatio());
+        if (calibrateUsage != null) {
+            System.out.printf(Locale.ROOT, "re-thresholded: %d of the trained scores lie within a logit of +-%.1f of the"
+                            + " threshold (their compute/reuse choice hangs on it)%n",
+                    RouterEvaluation.scoresNearThreshold(router, threshold, NEAR_LOGIT), NEAR_LOGIT);
+        }
+        RouterConvergence conv = trainer.convergence();
+        System.out.println("convergence: " + conv.summary());
+        if (conv.warning() != null) {
+            System.err.println("warning: " + conv.warning());
+        }
         return 0;
     }
 

@@ -31,8 +31,11 @@ final class L2cIteration {
     private final RouterTrainingConfig config;
     private final TrainingImages data;
     private final TrainableRouter router;
+    private double beta;
+    private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
 
     L2cIteration(DiT model, RouterTrainingConfig config, TrainingImages data, TrainableRouter router) {
+        this.beta = config.beta();
         this.model = model;
         this.tape = new DiTTape(model);
         this.ddim = new DdimSampler(config.steps(), config.clipDenoised());
@@ -40,6 +43,16 @@ final class L2cIteration {
         this.config = config;
         this.data = data;
         this.router = router;
+    }
+
+    /** β of the sparsity term from now on ({@link UsageTargetBeta} adapts it between iterations). */
+    void setBeta(double b) {
+        beta = b;
+    }
+
+    /** Receives, for every trained step, the image loss's dL/dw of its units ({@link UsageTargetBeta} prices them). */
+    void onUnitGradients(java.util.function.BiConsumer<Integer, float[]> sink) {
+        unitGradients = sink;
     }
 
     /**
@@ -67,6 +80,7 @@ final class L2cIteration {
             if (!learn) {
                 continue;
             }
+            unitGradients.accept(i - 1, r.unitWeightGradient());
             if (grad[i - 1] == null) {
                 grad[i - 1] = new float[units];
             }
@@ -98,7 +112,7 @@ final class L2cIteration {
         Tensor xPrev = ddim.step(xi, out, i);
         float[] t = timesteps(i - 1, y.length);
         Tensor teacher = model.forward(xPrev, t, y);
-        return new RouterObjective(tape, xPrev, t, y, Float.NaN, teacher, recorded, 1.0, config.beta());
+        return new RouterObjective(tape, xPrev, t, y, Float.NaN, teacher, recorded, 1.0, beta);
     }
 
     private float[] timesteps(int step, int batch) {

@@ -11,19 +11,21 @@ import java.util.Map;
 /**
  * A resumable router-training state, written atomically as safetensors:
  * {@code logits, adam.m, adam.v [steps, units]}, {@code adam.steps [steps]} (per-router AdamW step counts, exact up
- * to 2^24), {@code iepo.lambda [steps]}, and metadata {@code format=ditcache-router-checkpoint}, {@code iteration},
- * {@code model_fingerprint} and every {@link RouterTrainingConfig#trajectorySettings() setting} under
+ * to 2^24), {@code iepo.lambda [trajectories * steps]}, and metadata {@code format=ditcache-router-checkpoint}, {@code iteration},
+ * {@code model_fingerprint}, {@code beta} (the current β, exact: {@link UsageTargetBeta} changes it), with a target usage also
+ * {@code usage_target.benefit [steps, units]} and {@code usage_target.correction}, and every {@link RouterTrainingConfig#trajectorySettings() setting} under
  * {@code setting.KEY}. Random streams are counter-based ({@link Seeds}), so the seed among the settings is all the
  * random state there is.
  *
  * @param iteration iterations done when the state was taken
  */
-record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps, float[] lambda) {
+record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps, float[] lambda,
+                        double beta, float[][] benefits, double correction) {
     static final String FORMAT = "ditcache-router-checkpoint";
     private static final String SETTING = "setting.";
 
     /** A copy of the trainer's state now. */
-    static RouterCheckpoint of(long iteration, TrainableRouter router, float[] lambda) {
+    static RouterCheckpoint of(long iteration, TrainableRouter router, float[] lambda, double beta, UsageTargetBeta target) {
         int n = router.steps();
         float[][] m = new float[n][];
         float[][] v = new float[n][];
@@ -33,11 +35,19 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
             v[s] = router.optimizer(s).secondMoment().clone();
             steps[s] = router.optimizer(s).steps();
         }
-        return new RouterCheckpoint(iteration, router.logits(), m, v, steps, lambda.clone());
+        return new RouterCheckpoint(iteration, router.logits(), m, v, steps, lambda.clone(), beta,
+                target == null ? null : target.benefits(), target == null ? 0 : target.correction());
     }
 
     void restoreInto(TrainableRouter router) {
         router.restore(logits, m, v, adamSteps);
+    }
+
+    void restoreInto(UsageTargetBeta target) {
+        if (benefits == null) {
+            throw new IllegalStateException("the checkpoint has no usage-target state");
+        }
+        target.restore(benefits, correction, beta);
     }
 
     void save(Path file, RouterTrainingConfig config, String fingerprint) throws IOException {
@@ -54,11 +64,16 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
             st[s] = adamSteps[s];
         }
         sd.put("adam.steps", Tensor.of(st, n));
-        sd.put("iepo.lambda", Tensor.of(lambda.clone(), n));
+        sd.put("iepo.lambda", Tensor.of(lambda.clone(), lambda.length));
+        if (benefits != null) {
+            sd.put("usage_target.benefit", flat(benefits));
+        }
         Map<String, String> meta = sd.metadata();
         meta.put("format", FORMAT);
         meta.put("iteration", Long.toString(iteration));
         meta.put("model_fingerprint", fingerprint);
+        meta.put("beta", Double.toString(beta));
+        meta.put("usage_target.correction", Double.toString(correction));
         for (Map.Entry<String, String> e : config.trajectorySettings().entrySet()) {
             meta.put(SETTING + e.getKey(), e.getValue());
         }
@@ -79,6 +94,11 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
                         + saved + " but this run has " + e.getKey() + "=" + e.getValue());
             }
         }
+        String k = meta.getOrDefault(SETTING + "trajectories", "1");
+        if (!k.equals(Integer.toString(config.trajectories()))) {
+            throw new IllegalArgumentException(file + ": cannot resume: it was trained with trajectories=" + k
+                    + " but this run has trajectories=" + config.trajectories());
+        }
         if (!fingerprint.equals(meta.get("model_fingerprint"))) {
             throw new IllegalArgumentException(file + ": cannot resume: it was trained on model " + meta.get("model_fingerprint")
                     + ", not the model loaded (" + fingerprint + ")");
@@ -91,7 +111,24 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
         }
         return new RouterCheckpoint(Long.parseLong(meta.get("iteration")), rows(sd.get("logits", n, units)),
                 rows(sd.get("adam.m", n, units)), rows(sd.get("adam.v", n, units)), steps,
-                sd.get("iepo.lambda", n).data());
+                sd.get("iepo.lambda", config.trajectories() * n).data(), parseBeta(file, meta.get("beta"), config.beta()),
+                config.targetsUsage() ? rows(sd.get("usage_target.benefit", n, units)) : null,
+                config.targetsUsage() ? Double.parseDouble(meta.get("usage_target.correction")) : 0);
+    }
+
+    private static double parseBeta(Path file, String saved, double fallback) {
+        if (saved == null) {
+            return fallback; // written before β could adapt: it was the configured one
+        }
+        try {
+            double b = Double.parseDouble(saved);
+            if (b >= 0 && Double.isFinite(b)) {
+                return b;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(file + ": metadata beta='" + saved + "' is not a non-negative number");
     }
 
     private static Tensor flat(float[][] a) {

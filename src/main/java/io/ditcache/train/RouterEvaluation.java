@@ -44,6 +44,26 @@ public final class RouterEvaluation {
         return scores[reuse - 1];
     }
 
+    /**
+     * How many of the routed (not forced-full) scores lie within {@code marginLogit} of {@code threshold} in logit
+     * space: the units whose compute/reuse choice a small change of the threshold would flip.
+     */
+    public static int scoresNearThreshold(Router router, double threshold, double marginLogit) {
+        double center = Math.log(threshold / (1 - threshold));
+        int n = router.steps();
+        int near = 0;
+        for (int s = 0; s < n; s++) {
+            if (router.method().fullStep(s, n)) {
+                continue;
+            }
+            for (int k = 0; k < router.units(); k++) {
+                double p = Math.min(1 - 1e-12, Math.max(1e-12, router.score(s, k)));
+                near += Math.abs(Math.log(p / (1 - p)) - center) < marginLogit ? 1 : 0;
+            }
+        }
+        return near;
+    }
+
     /** Mean over elements of (cached sample − uncached sample)² for the router's DDIM sampler with {@code router} at {@code threshold}. */
     public static double sampleError(DiT model, Router router, double threshold, float cfg, Tensor xT, int[] labels) {
         RouterPolicy policy = new RouterPolicy(router, "router", threshold);

@@ -46,8 +46,11 @@ final class RouterObjective {
         this.beta = beta;
     }
 
-    /** The loss, its parts, dL/dθ (null unless asked) and the student's output. */
-    record Result(double loss, double mse, float[] logitGradient, Tensor student) {
+    /**
+     * The loss, its parts, dL/dθ and the weighted image loss's dL/dw before the sparsity term (both null unless
+     * asked) and the student's output.
+     */
+    record Result(double loss, double mse, float[] logitGradient, float[] unitWeightGradient, Tensor student) {
     }
 
     /**
@@ -78,15 +81,16 @@ final class RouterObjective {
         }
         double loss = mseWeight * mse + beta * sparsity;
         float[] grad = null;
+        float[] dw = null;
         if (gradient) {
             float scale = (float) (2.0 * mseWeight / n);
             float[] dOut = new float[n];
             for (int i = 0; i < n; i++) {
                 dOut[i] = scale * (s[i] - r[i]);
             }
-            float[] dw = tape.backward(Tensor.of(dOut, student.shape())).unitWeights();
+            dw = tape.backward(Tensor.of(dOut, student.shape())).unitWeights();
             grad = TrainableRouter.logitGradient(logits, dw, beta);
         }
-        return new Result(loss, mse, grad, student);
+        return new Result(loss, mse, grad, dw, student);
     }
 }

@@ -37,6 +37,8 @@ public final class RouterTrainer {
     private final String dataDescription;
     private final L2cIteration l2c;
     private final SdtIteration sdt;
+    private final float[][] initialLogits;
+    private final UsageTargetBeta usageTarget;
     private long iteration;
     private RouterCheckpoint trajectoryStart;
 
@@ -50,7 +52,11 @@ public final class RouterTrainer {
         this.fingerprint = ModelFingerprint.of(model);
         int units = model.config().units();
         this.router = TrainableRouter.initial(config.method(), config.steps(), units, config.seed());
-        float[] lambda = new float[config.steps()];
+        this.initialLogits = router.logits();
+        this.usageTarget = config.targetsUsage()
+                ? new UsageTargetBeta(config.targetUsage(), config.betaRate(), config.beta(), config.method(),
+                config.steps(), units) : null;
+        float[] lambda = new float[config.trajectories() * config.steps()];
         Arrays.fill(lambda, 1f);
         if (config.method().stepWise()) {
             this.l2c = null;
@@ -67,6 +73,13 @@ public final class RouterTrainer {
             this.l2c = new L2cIteration(model, config, data, router);
             this.sdt = null;
             this.dataDescription = data.description();
+        }
+        if (usageTarget != null) {
+            if (sdt != null) {
+                sdt.onUnitGradients(usageTarget::observe);
+            } else {
+                l2c.onUnitGradients(usageTarget::observe);
+            }
         }
     }
 
@@ -85,6 +98,10 @@ public final class RouterTrainer {
                     + " is not at a trajectory start (a multiple of " + config.steps() + ")");
         }
         c.restoreInto(router);
+        if (usageTarget != null) {
+            c.restoreInto(usageTarget);
+            setBeta(usageTarget.beta());
+        }
         if (sdt != null) {
             sdt.setLambda(c.lambda().clone());
         }
@@ -109,7 +126,7 @@ public final class RouterTrainer {
         return router;
     }
 
-    /** IEPO's current λ per step (ones for L2C and SDT), a copy. */
+    /** IEPO's current λ per step, trajectory by trajectory (ones for L2C and SDT), a copy. */
     public float[] iepoLambda() {
         return sdt == null ? ones() : sdt.lambda().clone();
     }
@@ -120,13 +137,32 @@ public final class RouterTrainer {
         return l;
     }
 
-    /** Runs one iteration and returns its loss (NaN for SDT's forced first step). */
+    /** β of the sparsity term now: the configured one, or where {@link UsageTargetBeta} has taken it. */
+    public double beta() {
+        return usageTarget == null ? config.beta() : usageTarget.beta();
+    }
+
+    private void setBeta(double b) {
+        if (sdt != null) {
+            sdt.setBeta(b);
+        } else {
+            l2c.setBeta(b);
+        }
+    }
+
+    /**
+     * Runs one iteration and returns its loss (NaN for SDT's forced first step). With a target usage, β is updated
+     * first whenever the iteration is a positive multiple of N (SDT: a trajectory start).
+     */
     public double step() {
+        if (sdt != null && sdt.startsTrajectory(iteration)) {
+            trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda(), beta(), usageTarget);
+        }
+        if (usageTarget != null && iteration > 0 && iteration % config.steps() == 0) {
+            setBeta(usageTarget.update(cacheUsage()));
+        }
         double loss;
         if (sdt != null) {
-            if (sdt.startsTrajectory(iteration)) {
-                trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda());
-            }
             loss = sdt.run(iteration, true);
         } else {
             loss = l2c.run(iteration, true);
@@ -165,7 +201,7 @@ public final class RouterTrainer {
     /** Writes the latest resumable state (SDT mid-trajectory: the state at the trajectory's start) atomically. */
     public void saveCheckpoint(Path file) throws IOException {
         RouterCheckpoint c = checkpointable() || trajectoryStart == null
-                ? RouterCheckpoint.of(iteration, router, iepoLambda())
+                ? RouterCheckpoint.of(iteration, router, iepoLambda(), beta(), usageTarget)
                 : trajectoryStart;
         c.save(file, config, fingerprint);
     }
@@ -176,9 +212,16 @@ public final class RouterTrainer {
                 .plan(config.threshold()).usageRatio();
     }
 
+    /** How far training has decided the router (over the routers the method trains). */
+    public RouterConvergence convergence() {
+        return RouterConvergence.of(router, initialLogits, config.lr());
+    }
+
     /**
      * The trained router with provenance: trainer, steps, sampler, cfg, seed, iterations, β, lr, batch, the
-     * method's own settings (proxy, C, τ, micro-batches, label drop), data, plus {@code extra} (e.g. the git revision).
+     * method's own settings (proxy, C, τ, micro-batches, label drop), data, the target usage and final β where β adapted,
+     * the usage at the stored threshold, the {@link RouterConvergence} ({@code convergence.*}), plus {@code extra}
+     * (e.g. the git revision).
      */
     public Router result(Map<String, String> extra) {
         Map<String, String> p = new LinkedHashMap<>();
@@ -189,6 +232,11 @@ public final class RouterTrainer {
         p.put("iterations", Long.toString(iteration));
         p.put("data", dataDescription);
         p.put("model", model.config().name());
+        if (usageTarget != null) {
+            p.put("beta_final", Double.toString(usageTarget.beta()));
+        }
+        p.put("usage_at_threshold", String.format(java.util.Locale.ROOT, "%.4f", cacheUsage()));
+        p.putAll(convergence().metadata());
         p.putAll(extra);
         return router.toRouter(config.sampler(), config.cfg(), fingerprint, config.threshold(), p);
     }

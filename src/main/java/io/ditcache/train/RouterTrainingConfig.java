@@ -33,11 +33,16 @@ import java.util.Map;
  * @param labelDrop       L2C: probability of the forced label drop
  * @param threshold       inference threshold stored in the router and used for the progress's cache usage ratio
  * @param checkpointEvery iterations between checkpoints (0 = only at the end)
+ * @param targetUsage     NaN, or the cache usage ratio the router should reach at its own {@code threshold}: β then
+ *                        follows {@link UsageTargetBeta} from the given starting value
+ * @param betaRate        η of {@link UsageTargetBeta}'s bounded integral of the usage error
+ * @param trajectories    SDT: K independent trajectories per iteration, their gradients averaged (the paper's 4 GPUs)
  */
 public record RouterTrainingConfig(RouterTrainingMethod method, int steps, String sampler, double cfg, long iterations,
                                    int batch, int microBatches, double lr, double beta, long lambdaEvery, double tau,
                                    IepoProxy proxy, long seed, double labelDrop, double threshold,
-                                   long checkpointEvery) {
+                                   long checkpointEvery, double targetUsage, double betaRate,
+                                   int trajectories) {
     /** The default IEPO proxy, chosen by the measurement in {@code bench/results/router-training-methods.md}. */
     public static final IepoProxy DEFAULT_PROXY = IepoProxy.PAPER;
 
@@ -58,6 +63,37 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
         check(labelDrop >= 0 && labelDrop <= 1, "label drop must be in [0, 1], got " + labelDrop);
         check(threshold > 0 && threshold < 1, "--threshold must be in (0, 1), got " + threshold);
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0, got " + checkpointEvery);
+        check(Double.isNaN(targetUsage) || (targetUsage > 0 && targetUsage < 1),
+                "--target-usage must be in (0, 1), got " + targetUsage);
+        check(Double.isNaN(targetUsage) || beta > 0, "--target-usage adapts beta multiplicatively: --beta must be > 0");
+        check(Double.isFinite(betaRate) && betaRate > 0, "--beta-rate must be > 0, got " + betaRate);
+        check(trajectories >= 1 && trajectories <= 64, "--trajectories must be in [1, 64], got " + trajectories);
+        check(trajectories == 1 || method != RouterTrainingMethod.L2C,
+                "--trajectories is for harmonica and sdt; l2c averages over --micro-batches");
+    }
+
+    /** η of the β update when no other is given: the integral settles at the usage error itself (1 / (1 - leak) = 10 times η). */
+    public static final double DEFAULT_BETA_RATE = 0.1;
+
+    /**
+     * The iterations after which every trained step's router has taken about {@code ceil(travel / lr)} AdamW updates:
+     * SDT updates each of them once per trajectory of N iterations; L2C updates {@code microBatches} routers drawn
+     * from its ⌊N/2⌋ cache steps per iteration (so the count is an expectation).
+     */
+    public static long iterationsForTravel(RouterTrainingMethod method, int steps, int microBatches, double lr, double travel) {
+        long updates = (long) Math.ceil(travel / lr - 1e-9);
+        return method.stepWise() ? updates * steps
+                : (long) Math.ceil((double) updates * (steps / 2) / Math.max(1, microBatches));
+    }
+
+    /** The AdamW updates each trained step's router gets in {@link #iterations} (L2C: in expectation). */
+    public long updatesPerRouter() {
+        return method.stepWise() ? iterations / steps : iterations * microBatches / Math.max(1, steps / 2);
+    }
+
+    /** Whether β adapts toward {@link #targetUsage}. */
+    public boolean targetsUsage() {
+        return !Double.isNaN(targetUsage);
     }
 
     private static void check(boolean ok, String message) {
@@ -70,52 +106,65 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
     public static RouterTrainingConfig defaults(RouterTrainingMethod method, int steps, long iterations) {
         boolean l2c = method == RouterTrainingMethod.L2C;
         return new RouterTrainingConfig(method, steps, "ddim", 1.5, iterations, 8, 1, l2c ? 1e-3 : 1e-2,
-                method == RouterTrainingMethod.HARMONICA ? 7e-8 : 5e-6, 500, 0.1, DEFAULT_PROXY, 0, 0.1, 0.1, 0);
+                method == RouterTrainingMethod.HARMONICA ? 7e-8 : 5e-6, 500, 0.1, DEFAULT_PROXY, 0, 0.1, 0.1, 0, Double.NaN,
+                DEFAULT_BETA_RATE, 1);
     }
 
     public RouterTrainingConfig withIterations(long n) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, n, batch, microBatches, lr, beta, lambdaEvery, tau,
-                proxy, seed, labelDrop, threshold, checkpointEvery);
+                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withBeta(double b) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, b, lambdaEvery,
-                tau, proxy, seed, labelDrop, threshold, checkpointEvery);
+                tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withBatch(int b, int micro) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, b, micro, lr, beta, lambdaEvery, tau,
-                proxy, seed, labelDrop, threshold, checkpointEvery);
+                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withLr(double rate) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, rate, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withIepo(IepoProxy p, long every) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta, every, tau,
-                p, seed, labelDrop, threshold, checkpointEvery);
+                p, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withSeed(long s) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, s, labelDrop, threshold, checkpointEvery);
+                lambdaEvery, tau, proxy, s, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withCfg(double scale, double slotTau) {
         return new RouterTrainingConfig(method, steps, sampler, scale, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, slotTau, proxy, seed, labelDrop, threshold, checkpointEvery);
+                lambdaEvery, slotTau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withCheckpointEvery(long n) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, n);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, n, targetUsage, betaRate, trajectories);
     }
 
     public RouterTrainingConfig withThreshold(double t) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, t, checkpointEvery);
+                lambdaEvery, tau, proxy, seed, labelDrop, t, checkpointEvery, targetUsage, betaRate, trajectories);
+    }
+
+    /** These settings with β adapted toward cache usage {@code usage} (NaN: fixed β) at rate {@code rate}. */
+    public RouterTrainingConfig withTargetUsage(double usage, double rate) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, usage, rate, trajectories);
+    }
+
+    /** These settings with K = {@code k} trajectories per SDT iteration. */
+    public RouterTrainingConfig withTrajectories(int k) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, k);
     }
 
     /**
@@ -137,6 +186,14 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
         } else {
             m.put("micro_batches", Integer.toString(microBatches));
             m.put("label_drop", Double.toString(labelDrop));
+        }
+        if (trajectories > 1) {
+            m.put("trajectories", Integer.toString(trajectories));
+        }
+        if (targetsUsage()) {
+            m.put("target_usage", Double.toString(targetUsage));
+            m.put("threshold", Double.toString(threshold));
+            m.put("beta_rate", Double.toString(betaRate));
         }
         if (method == RouterTrainingMethod.HARMONICA) {
             m.put("proxy", proxy.id());

@@ -20,6 +20,9 @@ import java.util.SplittableRandom;
  *       output; one AdamW step of router i; slots where w > τ take the (detached) mixed output; x moves by one DDIM
  *       step driven by the student's conditional half.</li>
  * </ul>
+ * With K = {@code trajectories} > 1, each iteration runs K independent trajectories side by side (own labels, noise,
+ * cache and λ, as the paper's 4 GPUs each run their own), and the router takes one AdamW step on the mean of their
+ * logit gradients (DDP's all-reduce); trajectory j of group g draws from stream g·K + j, so K = 1 is the plain run.
  * λ ≡ 1 for {@code sdt}. For {@code harmonica} λ is refreshed at the start of a trajectory whenever a multiple of C
  * lies in (previous start, this start] (the first trajectory included): the reference's
  * {@code (epoch*N) % C == 0} when C is a multiple of N.
@@ -30,27 +33,63 @@ final class SdtIteration {
     private final DdimSampler ddim;
     private final RouterTrainingConfig config;
     private final TrainableRouter router;
-    private final MixedRollout rollout;
-    private float[] lambda;
-    private Tensor x;
-    private int[] y;
+    private final Trajectory[] trajectories;
+    private double beta;
+    private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
 
+    /** One trajectory's state: its labels, current x_t, soft cache and IEPO weights. */
+    private static final class Trajectory {
+        final MixedRollout rollout;
+        float[] lambda;
+        Tensor x;
+        int[] y;
+
+        Trajectory(MixedRollout rollout, float[] lambda) {
+            this.rollout = rollout;
+            this.lambda = lambda;
+        }
+    }
+
+    /** @param lambda initial λ, {@code trajectories × N} values, trajectory by trajectory */
     SdtIteration(DiT model, RouterTrainingConfig config, TrainableRouter router, float[] lambda) {
+        this.beta = config.beta();
         this.model = model;
         this.tape = new DiTTape(model);
         this.ddim = new DdimSampler(config.steps(), config.clipDenoised());
         this.config = config;
         this.router = router;
-        this.rollout = new MixedRollout(model, ddim, (float) config.cfg(), config.tau());
-        this.lambda = lambda;
+        this.trajectories = new Trajectory[config.trajectories()];
+        for (int j = 0; j < trajectories.length; j++) {
+            trajectories[j] = new Trajectory(new MixedRollout(model, ddim, (float) config.cfg(), config.tau()),
+                    java.util.Arrays.copyOfRange(lambda, j * config.steps(), (j + 1) * config.steps()));
+        }
     }
 
+    /** β of the sparsity term from now on ({@link UsageTargetBeta} adapts it between iterations). */
+    void setBeta(double b) {
+        beta = b;
+    }
+
+    /** Receives, for every trained step, the image loss's dL/dw of its units ({@link UsageTargetBeta} prices them). */
+    void onUnitGradients(java.util.function.BiConsumer<Integer, float[]> sink) {
+        unitGradients = sink;
+    }
+
+    /** Every trajectory's λ, {@code trajectories × N} values (a copy). */
     float[] lambda() {
-        return lambda;
+        int n = config.steps();
+        float[] all = new float[trajectories.length * n];
+        for (int j = 0; j < trajectories.length; j++) {
+            System.arraycopy(trajectories[j].lambda, 0, all, j * n, n);
+        }
+        return all;
     }
 
     void setLambda(float[] restored) {
-        lambda = restored;
+        int n = config.steps();
+        for (int j = 0; j < trajectories.length; j++) {
+            trajectories[j].lambda = java.util.Arrays.copyOfRange(restored, j * n, (j + 1) * n);
+        }
     }
 
     /** Whether {@code it} starts a trajectory (where the state is checkpointable). */
@@ -59,57 +98,94 @@ final class SdtIteration {
     }
 
     /**
-     * Runs iteration {@code it}; returns its loss (NaN at the first step). With {@code learn} false the router is not
-     * updated (the trajectory and cache still advance): the current router's loss along its own trajectory.
+     * Runs iteration {@code it}; returns its loss (NaN at the first step), the mean over the trajectories. With
+     * {@code learn} false the router is not updated (the trajectories and caches still advance): the current
+     * router's loss along its own trajectories.
      */
     double run(long it, boolean learn) {
         int n = config.steps();
         int step = (int) (n - 1 - it % n);
+        int k = trajectories.length;
         if (step == n - 1) {
-            startTrajectory(it / n, learn);
-            x = rollout.firstStep(x, y);
+            for (int j = 0; j < k; j++) {
+                startTrajectory(trajectories[j], (it / n) * k + j, learn);
+                trajectories[j].x = trajectories[j].rollout.firstStep(trajectories[j].x, trajectories[j].y);
+            }
             return Double.NaN;
         }
-        Tensor[] observed = new Tensor[router.units()];
-        RouterObjective.Result r = objective(step).evaluate(router.row(step), learn, (k, u) -> observed[k] = u);
         float[] w = TrainableRouter.sigmoid(router.row(step));
-        if (learn) {
-            router.update(step, r.logitGradient(), config.lr());
+        Tensor[][] observed = new Tensor[k][router.units()];
+        RouterObjective.Result[] results = new RouterObjective.Result[k];
+        double loss = 0;
+        for (int j = 0; j < k; j++) {
+            Tensor[] seen = observed[j];
+            results[j] = objective(trajectories[j], step).evaluate(router.row(step), learn, (u, out) -> seen[u] = out);
+            loss += results[j].loss();
         }
-        for (int k = 0; k < w.length; k++) {
-            if (w[k] > config.tau()) {
-                rollout.cache().put(k, observed[k]);
+        if (learn) {
+            router.update(step, mean(results, true), config.lr());
+            unitGradients.accept(step, mean(results, false));
+        }
+        for (int j = 0; j < k; j++) {
+            Trajectory tr = trajectories[j];
+            for (int u = 0; u < w.length; u++) {
+                if (w[u] > config.tau()) {
+                    tr.rollout.cache().put(u, observed[j][u]);
+                }
+            }
+            tr.x = ddim.step(tr.x, MixedRollout.conditionalHalf(results[j].student()), step);
+        }
+        return loss / k;
+    }
+
+    /** The mean over trajectories of dL/dθ ({@code logits}) or of dL/dw; the single result itself when K = 1. */
+    private static float[] mean(RouterObjective.Result[] results, boolean logits) {
+        if (results.length == 1) {
+            return logits ? results[0].logitGradient() : results[0].unitWeightGradient();
+        }
+        float[] first = logits ? results[0].logitGradient() : results[0].unitWeightGradient();
+        float[] m = new float[first.length];
+        for (RouterObjective.Result r : results) {
+            float[] g = logits ? r.logitGradient() : r.unitWeightGradient();
+            for (int u = 0; u < m.length; u++) {
+                m[u] += g[u];
             }
         }
-        x = ddim.step(x, MixedRollout.conditionalHalf(r.student()), step);
-        return r.loss();
+        for (int u = 0; u < m.length; u++) {
+            m[u] /= results.length;
+        }
+        return m;
     }
 
-    /** The loss at {@code step} from the current x_t and cache; the observer records each unit's mixed output. */
+    /** The loss at {@code step} from trajectory 0's current x_t and cache. */
     RouterObjective objective(int step) {
-        float[] t = rollout.timesteps(step, y.length);
-        float cfg = (float) config.cfg();
-        Tensor teacher = model.forwardWithCfg(x, t, y, cfg, UnitRunner.COMPUTE_ALL);
-        double weight = config.method() == RouterTrainingMethod.HARMONICA ? lambda[step] : 1.0;
-        return new RouterObjective(tape, x, t, y, cfg, teacher, rollout.slots(), weight, config.beta());
+        return objective(trajectories[0], step);
     }
 
-    private void startTrajectory(long trajectory, boolean learn) {
-        SplittableRandom rng = Seeds.stream(config.seed(), Seeds.SDT_TRAJECTORY, trajectory, 0);
+    private RouterObjective objective(Trajectory tr, int step) {
+        float[] t = tr.rollout.timesteps(step, tr.y.length);
+        float cfg = (float) config.cfg();
+        Tensor teacher = model.forwardWithCfg(tr.x, t, tr.y, cfg, UnitRunner.COMPUTE_ALL);
+        double weight = config.method() == RouterTrainingMethod.HARMONICA ? tr.lambda[step] : 1.0;
+        return new RouterObjective(tape, tr.x, t, tr.y, cfg, teacher, tr.rollout.slots(), weight, beta);
+    }
+
+    private void startTrajectory(Trajectory tr, long stream, boolean learn) {
+        SplittableRandom rng = Seeds.stream(config.seed(), Seeds.SDT_TRAJECTORY, stream, 0);
         int b = config.batch();
         int classes = model.config().numClasses();
-        y = new int[b];
+        tr.y = new int[b];
         for (int i = 0; i < b; i++) {
-            y[i] = rng.nextInt(classes);
+            tr.y[i] = rng.nextInt(classes);
         }
         int c = model.config().inChannels();
         int s = model.config().inputSize();
-        x = new GaussianNoise(rng.nextLong()).next(b, c, s, s);
-        long start = trajectory * config.steps();
+        tr.x = new GaussianNoise(rng.nextLong()).next(b, c, s, s);
+        long start = (stream / trajectories.length) * config.steps();
         if (learn && config.method() == RouterTrainingMethod.HARMONICA
                 && Math.floorDiv(start, config.lambdaEvery())
                 > Math.floorDiv(start - config.steps(), config.lambdaEvery())) {
-            lambda = IepoLambda.compute(config.proxy(), rollout, router, x, y);
+            tr.lambda = IepoLambda.compute(config.proxy(), tr.rollout, router, tr.x, tr.y);
         }
     }
 }
