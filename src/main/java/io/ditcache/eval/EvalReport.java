@@ -27,21 +27,17 @@ public final class EvalReport {
         return sb.toString();
     }
 
-    private static String num(double v, String fmt) {
+    /** A value for a table: "-" when not measured (NaN), "inf" when infinite, else {@code fmt}. */
+    static String num(double v, String fmt) {
         if (Double.isNaN(v)) {
             return "-";
         }
         return Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, fmt, v);
     }
 
+    /** The report.csv text ({@link ReportCsv#format}). */
     public static String csv(List<MethodResult> results) {
-        StringBuilder sb = new StringBuilder("method,steps,cache_usage_ratio,macs,macs_ratio,wall_ms,speedup,psnr,ssim,fid_classifier,class_consistency\n");
-        for (MethodResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%d,%.6f,%.3f,%.4f,%s,%s,%s,%s%n", r.method(), r.steps(),
-                    r.cacheUsageRatio(), r.macs(), r.macsRatio(), r.wallMs(), r.speedup(), r.psnr(), r.ssim(), r.fid(),
-                    r.consistency()));
-        }
-        return sb.toString();
+        return ReportCsv.format(results);
     }
 
     /** report.md, report.csv and pareto.png in {@code dir}; the plot uses FID when measured, else PSNR. */

@@ -1,11 +1,8 @@
 package io.ditcache.eval;
 
-import org.knowm.xchart.AnnotationText;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
-import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.image.BufferedImage;
@@ -49,15 +46,8 @@ public final class ParetoPlot {
         if (drawable.isEmpty()) {
             throw new IllegalArgumentException("Pareto plot '" + title + "': no point with finite speedup and " + qualityName);
         }
-        if (width < 100 || height < 100) {
-            throw new IllegalArgumentException("Pareto plot size must be at least 100 x 100, got " + width + " x " + height);
-        }
-        XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-                .xAxisTitle("speedup (x)").yAxisTitle(qualityName).build();
+        XYChart chart = ChartStyle.speedupChart(title, qualityName, width, height);
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setMarkerSize(10);
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
 
         List<Point> front = front(drawable, higherIsBetter);
         if (front.size() > 1) {
@@ -69,24 +59,15 @@ public final class ParetoPlot {
                     java.awt.BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
             line.setLineColor(java.awt.Color.GRAY);
         }
-        // Margins so that labels near the extremes stay inside the plot; labels sit just above their points.
-        double xMin = drawable.stream().mapToDouble(Point::speedup).min().getAsDouble();
-        double xMax = drawable.stream().mapToDouble(Point::speedup).max().getAsDouble();
-        double yMin = drawable.stream().mapToDouble(Point::quality).min().getAsDouble();
-        double yMax = drawable.stream().mapToDouble(Point::quality).max().getAsDouble();
-        double xPad = 0.12 * Math.max(xMax - xMin, 0.05 * Math.max(1, Math.abs(xMax)));
-        double yPad = 0.12 * Math.max(yMax - yMin, 0.05 * Math.max(1, Math.abs(yMax)));
-        chart.getStyler().setXAxisMin(xMin - xPad).setXAxisMax(xMax + xPad);
-        chart.getStyler().setYAxisMin(yMin - yPad).setYAxisMax(yMax + yPad);
+        double yPad = ChartStyle.fitAxes(chart,
+                drawable.stream().mapToDouble(Point::speedup).min().getAsDouble(),
+                drawable.stream().mapToDouble(Point::speedup).max().getAsDouble(),
+                drawable.stream().mapToDouble(Point::quality).min().getAsDouble(),
+                drawable.stream().mapToDouble(Point::quality).max().getAsDouble());
         List<String> used = new ArrayList<>();
         for (Point p : drawable) {
-            String name = p.label();
-            for (int k = 2; used.contains(name); k++) {
-                name = p.label() + " (" + k + ")"; // XChart needs unique series names
-            }
-            used.add(name);
-            chart.addSeries(name, new double[] {p.speedup()}, new double[] {p.quality()});
-            chart.addAnnotation(new AnnotationText(p.label(), p.speedup(), p.quality() + 0.35 * yPad, false));
+            chart.addSeries(ChartStyle.uniqueName(p.label(), used), new double[] {p.speedup()}, new double[] {p.quality()});
+            ChartStyle.label(chart, p.label(), p.speedup(), p.quality(), yPad);
         }
         return BitmapEncoder.getBufferedImage(chart);
     }

@@ -1,0 +1,104 @@
+package io.ditcache.eval;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The {@code report.csv} format of {@code ditcache eval}: one row per method, written by {@link EvalReport} and read
+ * back by {@link ParetoSweep} to aggregate several runs. Columns are found by name, so their order may change;
+ * every column of {@link #HEADER} must be present.
+ */
+public final class ReportCsv {
+    /** The header line, without the line break. */
+    public static final String HEADER =
+            "method,steps,cache_usage_ratio,macs,macs_ratio,wall_ms,speedup,psnr,ssim,fid_classifier,class_consistency";
+    private static final String[] COLUMNS = HEADER.split(",");
+
+    private ReportCsv() {
+    }
+
+    /** The CSV text: header, then one line per result (non-finite values as Java writes them: NaN, Infinity). */
+    public static String format(List<MethodResult> results) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (MethodResult r : results) {
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%d,%.6f,%.3f,%.4f,%s,%s,%s,%s%n", r.method(), r.steps(),
+                    r.cacheUsageRatio(), r.macs(), r.macsRatio(), r.wallMs(), r.speedup(), r.psnr(), r.ssim(), r.fid(),
+                    r.consistency()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Reads a report.csv.
+     *
+     * @throws IllegalArgumentException naming the file (and line) when it is missing, empty, lacks a column, has a
+     *                                  row of the wrong width or a value that is not a number
+     */
+    public static List<MethodResult> read(Path file) throws IOException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file (expected the report.csv of ditcache eval)");
+        }
+        if (lines.isEmpty() || lines.get(0).isBlank()) {
+            throw new IllegalArgumentException(file + ": empty, expected the header '" + HEADER + "'");
+        }
+        String[] header = lines.get(0).strip().split(",", -1);
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < header.length; i++) {
+            index.put(header[i].strip(), i);
+        }
+        int[] at = new int[COLUMNS.length];
+        for (int c = 0; c < COLUMNS.length; c++) {
+            Integer i = index.get(COLUMNS[c]);
+            if (i == null) {
+                throw new IllegalArgumentException(file + ", line 1: no column '" + COLUMNS[c] + "' (expected '" + HEADER + "')");
+            }
+            at[c] = i;
+        }
+        List<MethodResult> results = new ArrayList<>();
+        for (int n = 1; n < lines.size(); n++) {
+            String line = lines.get(n);
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            String where = file + ", line " + (n + 1);
+            if (f.length != header.length) {
+                throw new IllegalArgumentException(where + ": " + f.length + " fields, the header has " + header.length
+                        + (f.length > header.length ? " (a comma in the method label?)" : ""));
+            }
+            String method = f[at[0]].strip();
+            if (method.isEmpty()) {
+                throw new IllegalArgumentException(where + ": empty method");
+            }
+            results.add(new MethodResult(method, (int) number(f, at, 1, where, true), number(f, at, 2, where, false),
+                    (long) number(f, at, 3, where, true), number(f, at, 4, where, false), number(f, at, 5, where, false),
+                    number(f, at, 6, where, false), number(f, at, 7, where, false), number(f, at, 8, where, false),
+                    number(f, at, 9, where, false), number(f, at, 10, where, false)));
+        }
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no rows after the header");
+        }
+        return results;
+    }
+
+    private static double number(String[] fields, int[] at, int column, String where, boolean integer) {
+        String s = fields[at[column]].strip();
+        try {
+            return integer ? Long.parseLong(s) : Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": column '" + COLUMNS[column] + "' is not "
+                    + (integer ? "an integer" : "a number") + ": '" + s + "'");
+        }
+    }
+}
