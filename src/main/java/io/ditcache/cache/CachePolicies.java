@@ -1,6 +1,8 @@
 package io.ditcache.cache;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -51,7 +53,14 @@ public final class CachePolicies {
                 if (!Double.isNaN(threshold) && !(threshold >= 0 && threshold <= 1)) {
                     throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
                 }
-                return new RouterPolicy(RouterFile.load(Path.of(arg)), arg, threshold);
+                Path file = Path.of(arg);
+                if (Files.isDirectory(file)) {
+                    throw bad(spec, "'" + arg + "' is a directory, not a router file");
+                }
+                if (!Files.exists(file)) {
+                    throw new NoSuchFileException(arg, null, "no such router file (--cache " + spec + ")");
+                }
+                return new RouterPolicy(RouterFile.load(file), arg, threshold);
             default:
                 throw bad(spec, "unknown policy '" + name + "'");
         }
@@ -117,11 +126,16 @@ public final class CachePolicies {
     }
 
     private static double number(String spec, String arg) {
+        double v;
         try {
-            return Double.parseDouble(arg == null ? "" : arg.trim());
+            v = Double.parseDouble(arg == null ? "" : arg.trim());
         } catch (NumberFormatException e) {
             throw bad(spec, "expected a number, got '" + arg + "'");
         }
+        if (!Double.isFinite(v)) {
+            throw bad(spec, "expected a finite number, got '" + arg + "'");
+        }
+        return v;
     }
 
     private static IllegalArgumentException bad(String spec, String why) {

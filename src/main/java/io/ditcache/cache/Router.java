@@ -133,6 +133,20 @@ public final class Router {
     }
 
     /**
+     * Null when the router records its model's fingerprint; otherwise a warning, for the user, that only depth and
+     * step count can be checked (routers imported with {@link RouterImport} without a model have none). Such a
+     * router is used, not refused, since an imported router is legitimate; callers should print the warning.
+     */
+    public String unverifiedModelWarning(String source) {
+        if (!modelFingerprint.isEmpty()) {
+            return null;
+        }
+        return "warning: " + source + ": the router file has no model fingerprint, so only its depth (" + depth()
+                + ") and step count (" + steps() + ") could be checked against the model; a router trained for another"
+                + " model of that depth would silently reuse the wrong units";
+    }
+
+    /**
      * Checks that this router can drive {@code model} with an {@code steps}-step sampler; {@code source} (e.g. the
      * file name) starts the error message.
      */

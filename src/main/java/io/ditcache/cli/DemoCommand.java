@@ -42,6 +42,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, got " + repeats);
+        }
+        if (!method.equals("harmonica") && !method.equals("l2c")) {
+            throw new IllegalArgumentException("--method must be harmonica or l2c, got '" + method + "'");
+        }
+        Preflight.outputFile("--out", out);
         System.out.println("loading the embedded model ...");
         DiT dit = EmbeddedModel.load().packWeights();
         DiTConfig c = dit.config();

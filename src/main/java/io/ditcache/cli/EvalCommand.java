@@ -61,6 +61,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--n must be >= 2, got " + n);
         }
         sampling.validate();
+        Preflight.outputDirectory("--out", out);
         LinkedHashSet<String> ordered = new LinkedHashSet<>();
         ordered.add("none");
         ordered.addAll(methods);
@@ -68,11 +69,13 @@ final class EvalCommand implements Callable<Integer> {
         List<CachePolicy> policies = new ArrayList<>();
         for (String m : all) {
             policies.add(CachePolicies.parse(m, threshold == null ? Double.NaN : threshold)); // fail fast on a bad spec
+            policies.get(policies.size() - 1).samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
         }
         DiT dit = model.load();
         DiTConfig c = dit.config();
         for (CachePolicy p : policies) {
             p.checkFits(dit, sampling.steps); // e.g. a router made for other steps: fail before any sampling
+            Preflight.warnIfUnverified(p);
         }
         Files.createDirectories(out);
         int[] labels = new int[n];

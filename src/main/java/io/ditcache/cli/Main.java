@@ -18,6 +18,12 @@ public final class Main implements Runnable {
     /** The configured command line, shared by {@link #main} and the tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // Every float or double option of every command: NaN and infinities are refused at parse time (exit 2, the
+        // option named), so that e.g. --cfg Infinity cannot produce black images with exit status 0.
+        cl.registerConverter(Double.class, Main::finiteDouble);
+        cl.registerConverter(double.class, Main::finiteDouble);
+        cl.registerConverter(Float.class, Main::finiteFloat);
+        cl.registerConverter(float.class, Main::finiteFloat);
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException) {
@@ -30,6 +36,34 @@ public final class Main implements Runnable {
             throw ex;
         });
         return cl;
+    }
+
+    static double finiteDouble(String text) {
+        double v;
+        try {
+            v = Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        return checkFinite(text, v);
+    }
+
+    static float finiteFloat(String text) {
+        float v;
+        try {
+            v = Float.parseFloat(text.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
+        }
+        return (float) checkFinite(text, v);
+    }
+
+    private static double checkFinite(String text, double v) {
+        if (!Double.isFinite(v)) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a finite number"
+                    + (text.trim().matches("[-+]?(NaN|Infinity)") ? "" : " (out of range)"));
+        }
+        return v;
     }
 
     @Override

@@ -62,6 +62,10 @@ public final class ModelOptions {
             throw new IllegalArgumentException("--model " + model + ": no such file, and not a preset ("
                     + String.join(", ", DiTConfig.PRESETS.keySet()) + ") or 'default'");
         }
+        if (Files.isDirectory(p)) {
+            throw new IllegalArgumentException("--model " + model + " is a directory, not a weights file (.safetensors, "
+                    + ".pt, .pth or .bin)");
+        }
         StateDict sd = WeightsFiles.load(p);
         DiTConfig c = ConfigInference.infer(sd, p.getFileName().toString(), heads);
         return new DiT(c, sd);

@@ -62,9 +62,18 @@ final class SampleCommand implements Callable<Integer> {
         if (!outName.endsWith(".png") && !outName.endsWith(".safetensors")) {
             throw new IllegalArgumentException("--out " + out + ": use a .png or .safetensors file name");
         }
+        // Every option is checked before the model is loaded (tens of seconds for DiT-XL/2) or anything sampled.
+        sampling.validate();
+        Preflight.outputFile("--out", out);
+        if (stats != null) {
+            Preflight.outputFile("--stats", stats);
+        }
+        CachePolicy policy = CachePolicies.parse(cache, threshold == null ? Double.NaN : threshold);
+        policy.samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
         DiT dit = model.load();
         DiTConfig c = dit.config();
-        CachePolicy policy = CachePolicies.parse(cache, threshold == null ? Double.NaN : threshold);
+        policy.checkFits(dit, sampling.steps);
+        Preflight.warnIfUnverified(policy);
         int[] y = labelsFor(c);
         Tensor xT = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
         new GaussianNoise(sampling.seed).fill(xT.data());

@@ -26,6 +26,9 @@ final class SamplingOptions {
         if (steps < 1 || steps > 1000) {
             throw new IllegalArgumentException("--steps must be in [1, 1000], got " + steps);
         }
+        if (!Float.isFinite(cfg)) {
+            throw new IllegalArgumentException("--cfg must be a finite number, got " + cfg);
+        }
         Samplers.create(sampler, steps, seed);
     }
 

@@ -78,7 +78,7 @@ public final class IdxReader {
                 if (dims[i] < 0 || (i > 0 && dims[i] == 0)) {
                     throw new IOException(file + ": IDX dimension " + i + " is " + dims[i]);
                 }
-                total *= dims[i];
+                total = Math.min(total * dims[i], Integer.MAX_VALUE); // saturates: (2^31)^3 would overflow a long
             }
             if (total > Integer.MAX_VALUE - 8) {
                 throw new IOException(file + ": IDX dimensions " + Arrays.toString(dims) + " are too large");

@@ -8,11 +8,16 @@ import java.util.Map;
 /**
  * A small strict JSON reader and string quoter, enough for safetensors headers (objects, arrays, strings,
  * integers) and our JSON test fixtures. Objects keep key order; duplicate keys are an error. Integers without
- * fraction or exponent become {@link Long}, other numbers {@link Double}.
+ * fraction or exponent become {@link Long}, other numbers {@link Double}. Nesting deeper than
+ * {@value #MAX_DEPTH} levels is an error (the reader recurses per level; a safetensors header needs 3).
  */
 final class Json {
+    /** Deepest nesting of arrays and objects accepted. */
+    static final int MAX_DEPTH = 64;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -58,8 +63,15 @@ final class Json {
         }
         char c = text.charAt(pos);
         switch (c) {
-            case '{': return object();
-            case '[': return array();
+            case '{':
+            case '[': {
+                if (++depth > MAX_DEPTH) {
+                    throw error("nested deeper than " + MAX_DEPTH + " levels");
+                }
+                Object v = c == '{' ? object() : array();
+                depth--;
+                return v;
+            }
             case '"': return string();
             case 't': return literal("true", Boolean.TRUE);
             case 'f': return literal("false", Boolean.FALSE);

@@ -16,6 +16,12 @@ import java.util.Map;
  */
 final class SafeTensorsHeader {
     static final String METADATA_KEY = "__metadata__";
+    /** Most elements in one tensor: a Java array's limit. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    /** Most bytes in one tensor's data: it is read into one buffer. */
+    static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
+    /** Most dimensions of one tensor (PyTorch allows 64). */
+    static final int MAX_RANK = 64;
 
     /** One tensor's header entry; {@code begin}/{@code end} are byte offsets into the data section. */
     record Entry(String name, ElementType type, int[] shape, long begin, long end) {
@@ -83,17 +89,26 @@ final class SafeTensorsHeader {
         }
         long[] shapeLong = longs(file, where, "shape", fields.get("shape"), -1);
         long[] offsets = longs(file, where, "data_offsets", fields.get("data_offsets"), 2);
+        if (shapeLong.length > MAX_RANK) {
+            throw new WeightsFormatException(file, where + " has rank " + shapeLong.length + " (at most " + MAX_RANK
+                    + " dimensions are accepted)");
+        }
         int[] shape = new int[shapeLong.length];
-        long numel = 1;
+        boolean empty = false;
         for (int i = 0; i < shape.length; i++) {
             if (shapeLong[i] > Integer.MAX_VALUE) {
                 throw new WeightsFormatException(file, where + " has a dimension too large: " + shapeLong[i]);
             }
             shape[i] = (int) shapeLong[i];
-            numel = Math.multiplyExact(numel, shapeLong[i]);
+            empty |= shape[i] == 0;
         }
-        if (numel > Integer.MAX_VALUE - 8) {
-            throw new WeightsFormatException(file, where + " has " + numel + " elements, too many for one Java array");
+        long numel = empty ? 0 : 1;
+        for (int i = 0; i < shape.length && !empty; i++) {
+            numel *= shape[i]; // both factors < 2^31 and numel <= MAX_ELEMENTS here: no overflow
+            if (numel > MAX_ELEMENTS) {
+                throw new WeightsFormatException(file, where + " has shape " + Arrays.toString(shape)
+                        + ", more elements than one Java array holds (" + MAX_ELEMENTS + ")");
+            }
         }
         long begin = offsets[0];
         long end = offsets[1];
@@ -104,6 +119,10 @@ final class SafeTensorsHeader {
         if (end > dataBytes) {
             throw new WeightsFormatException(file, where + " has " + span + " beyond the file end (data section "
                     + dataBytes + " bytes): file truncated?");
+        }
+        if (end - begin > MAX_TENSOR_BYTES) {
+            throw new WeightsFormatException(file, where + " has " + span + " spanning " + (end - begin)
+                    + " bytes, more than one tensor may (" + MAX_TENSOR_BYTES + ")");
         }
         if (numel * type.bytes != end - begin) {
             throw new WeightsFormatException(file, where + " has shape " + Arrays.toString(shape) + " of " + type

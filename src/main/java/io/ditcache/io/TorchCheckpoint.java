@@ -29,6 +29,10 @@ import net.razorvine.pickle.PickleException;
  */
 public final class TorchCheckpoint {
     private static final String PICKLE_NAME = "data.pkl";
+    /** Largest data.pkl read (it is read into memory whole). */
+    static final int MAX_PICKLE_BYTES = 256 << 20;
+    /** Deepest nesting of containers accepted in the unpickled object; state dicts need 3 or 4. */
+    static final int MAX_DEPTH = 256;
 
     private TorchCheckpoint() {
     }
@@ -45,7 +49,15 @@ public final class TorchCheckpoint {
             String prefix = archivePrefix(file, zip);
             checkByteOrder(file, zip, prefix);
             try (InputStream pickle = zip.getInputStream(zip.getEntry(prefix + PICKLE_NAME))) {
-                return plain(new TorchUnpickler(file, zip, prefix).load(pickle), new IdentityHashMap<>());
+                byte[] bytes = pickle.readNBytes(MAX_PICKLE_BYTES + 1);
+                if (bytes.length > MAX_PICKLE_BYTES) {
+                    throw new WeightsFormatException(file, prefix + PICKLE_NAME + " is larger than " + MAX_PICKLE_BYTES
+                            + " bytes (torch.save's pickles are kilobytes; the tensors are stored beside it)");
+                }
+                return plain(new TorchUnpickler(file, zip, prefix).read(bytes), new IdentityHashMap<>(),
+                        java.util.Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+            } catch (WeightsFormatException e) {
+                throw e;
             } catch (UncheckedIOException e) {
                 throw new WeightsFormatException(file, e.getMessage(), e.getCause());
             } catch (PickleException | IllegalArgumentException | ClassCastException | ArithmeticException
@@ -163,30 +175,47 @@ public final class TorchCheckpoint {
         }
     }
 
-    /** Tuples to Lists and internal dict types to plain LinkedHashMaps, keeping shared references shared. */
-    private static Object plain(Object value, IdentityHashMap<Object, Object> done) {
+    /**
+     * Tuples to Lists and internal dict types to plain LinkedHashMaps, keeping shared references shared. Nesting
+     * deeper than {@value #MAX_DEPTH} and cycles (a container inside itself) are refused: whoever walks the result,
+     * its toString and equals included, would otherwise overflow the stack or loop forever.
+     */
+    private static Object plain(Object value, IdentityHashMap<Object, Object> done, java.util.Set<Object> open,
+                                int depth) {
         if (!(value instanceof Object[]) && !(value instanceof Map) && !(value instanceof List)) {
             return value;
+        }
+        if (open.contains(value)) {
+            throw new IllegalArgumentException("the pickle holds a cyclic structure (a container inside itself), "
+                    + "which no checkpoint needs");
         }
         Object seen = done.get(value);
         if (seen != null) {
             return seen;
         }
+        if (depth >= MAX_DEPTH) {
+            throw new IllegalArgumentException("containers nested deeper than " + MAX_DEPTH + " levels");
+        }
+        open.add(value);
+        Object result;
         if (value instanceof Map) {
             Map<Object, Object> out = new LinkedHashMap<>();
             done.put(value, out);
             for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                out.put(e.getKey(), plain(e.getValue(), done));
+                out.put(e.getKey(), plain(e.getValue(), done, open, depth + 1));
             }
-            return out;
+            result = out;
+        } else {
+            List<?> in = value instanceof List ? (List<?>) value : Arrays.asList((Object[]) value);
+            List<Object> out = new ArrayList<>(in.size());
+            done.put(value, out);
+            for (Object o : in) {
+                out.add(plain(o, done, open, depth + 1));
+            }
+            result = out;
         }
-        List<?> in = value instanceof List ? (List<?>) value : Arrays.asList((Object[]) value);
-        List<Object> out = new ArrayList<>(in.size());
-        done.put(value, out);
-        for (Object o : in) {
-            out.add(plain(o, done));
-        }
-        return out;
+        open.remove(value);
+        return result;
     }
 
     private static String typeName(Object o) {

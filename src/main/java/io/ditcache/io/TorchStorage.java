@@ -37,26 +37,37 @@ final class TorchStorage {
             throw new IllegalArgumentException("tensor on storage '" + key + "' has size " + Arrays.toString(size)
                     + " but stride " + Arrays.toString(stride));
         }
-        long numel = Tensor.numel(size);
-        float[] out = new float[Math.toIntExact(numel)];
+        long numel = 1;
+        for (int d = 0; d < size.length; d++) {
+            if (size[d] < 0 || stride[d] < 0) {
+                throw new IllegalArgumentException("tensor on storage '" + key + "' has size " + Arrays.toString(size)
+                        + ", stride " + Arrays.toString(stride) + ": negative entries");
+            }
+            numel = Math.min(numel * size[d], Long.MAX_VALUE / Integer.MAX_VALUE); // saturates, cannot overflow
+        }
+        if (numel > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("tensor on storage '" + key + "' has size " + Arrays.toString(size)
+                    + ", more elements than one Java array holds");
+        }
         if (numel == 0) {
-            return Tensor.of(out, size);
+            return Tensor.of(new float[0], size);
         }
         ByteBuffer bytes = read();
         long available = bytes.capacity() / type.bytes;
         long last = offset;
-        for (int d = 0; d < size.length; d++) {
-            if (stride[d] < 0) {
-                throw new IllegalArgumentException("tensor on storage '" + key + "' has a negative stride "
-                        + Arrays.toString(stride));
+        try {
+            for (int d = 0; d < size.length; d++) {
+                last = Math.addExact(last, Math.multiplyExact((long) size[d] - 1, stride[d]));
             }
-            last += (size[d] - 1) * stride[d];
+        } catch (ArithmeticException e) {
+            last = Long.MAX_VALUE;
         }
         if (offset < 0 || last >= available) {
             throw new IllegalArgumentException("tensor of size " + Arrays.toString(size) + ", stride "
                     + Arrays.toString(stride) + " at offset " + offset + " reaches element " + last + " but storage '"
                     + key + "' holds " + available + " " + type + " elements: file truncated or corrupt?");
         }
+        float[] out = new float[(int) numel];
         if (isRowMajor(size, stride)) {
             type.decode(bytes, (int) offset, out);
         } else {

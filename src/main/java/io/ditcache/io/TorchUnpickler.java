@@ -1,6 +1,7 @@
 package io.ditcache.io;
 
 import io.ditcache.tensor.Tensor;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.IObjectConstructor;
 import net.razorvine.pickle.Opcodes;
@@ -22,6 +24,12 @@ import net.razorvine.pickle.Unpickler;
  * Every GLOBAL / STACK_GLOBAL / INST opcode is resolved here, so a pickle naming anything else (such as
  * {@code os.system} in a {@code __reduce__} payload) fails before any object is made, and nothing from the
  * file is ever executed. Dicts keep their order (the razorvine defaults use HashMap).
+ *
+ * <p>Malformed input fails as a {@link PickleException}, never as a JVM error: every length-prefixed opcode's
+ * length is checked against the bytes that remain before anything is allocated, the unpickling stack is bounded
+ * ({@value #MAX_STACK} entries), and unhashable dict keys and set members (lists, dicts, sets: unhashable in Python
+ * too) are refused, so no hashCode recursion runs over file-controlled structures. Nesting depth is bounded where the
+ * result is walked ({@link TorchCheckpoint}).
  */
 final class TorchUnpickler extends Unpickler {
     /** Thrown for a global outside the allow-list. */
@@ -73,7 +81,8 @@ final class TorchUnpickler extends Unpickler {
         ALLOWED.put("torch._utils._rebuild_parameter", args -> (Tensor) args[0]);
         ALLOWED.put("torch._utils._rebuild_parameter_with_state", args -> (Tensor) args[0]);
         ALLOWED.put("torch.Size", args -> new ArrayList<>(asList(args[0])));
-        ALLOWED.put("builtins.set", args -> new LinkedHashSet<>(args.length == 0 ? List.of() : asList(args[0])));
+        ALLOWED.put("builtins.set", args -> new LinkedHashSet<>(args.length == 0 ? List.of()
+                : hashable(asList(args[0]), "set member")));
         ALLOWED.put("builtins.frozenset", ALLOWED.get("builtins.set"));
         String[][] storages = {{"Float", "F32"}, {"Half", "F16"}, {"BFloat16", "BF16"}, {"Double", "F64"},
             {"Long", "I64"}, {"Int", "I32"}, {"Short", "I16"}, {"Char", "I8"}, {"Byte", "U8"}, {"Bool", "BOOL"}};
@@ -82,9 +91,14 @@ final class TorchUnpickler extends Unpickler {
         }
     }
 
+    /** Most entries on the unpickling stack; torch.save's pickles need a few thousand (SETITEMS batches of 1000). */
+    static final int MAX_STACK = 1 << 20;
+
     private final Path file;
     private final ZipFile zip;
     private final String prefix;
+    private ByteArrayInputStream data;
+    private int length;
 
     TorchUnpickler(Path file, ZipFile zip, String prefix) {
         this.file = file;
@@ -92,9 +106,64 @@ final class TorchUnpickler extends Unpickler {
         this.prefix = prefix;
     }
 
+    /** Unpickles {@code pickle}, a whole pickle in memory (so that declared lengths can be checked against it). */
+    Object read(byte[] pickle) throws IOException {
+        data = new ByteArrayInputStream(pickle);
+        length = pickle.length;
+        return load(data);
+    }
+
     @Override
     protected Object dispatch(short key) throws IOException {
+        Object result = dispatchChecked(key);
+        if (stack.size() > MAX_STACK) {
+            throw new PickleException("the unpickling stack exceeds " + MAX_STACK + " entries at byte "
+                    + (length - data.available()) + " (corrupt or hostile pickle)");
+        }
+        return result;
+    }
+
+    private Object dispatchChecked(short key) throws IOException {
         switch (key) {
+            case Opcodes.SHORT_BINSTRING:
+            case Opcodes.SHORT_BINUNICODE:
+            case Opcodes.SHORT_BINBYTES:
+            case Opcodes.LONG1:
+                checkLength(key, 1, false);
+                return super.dispatch(key);
+            case Opcodes.BINSTRING:
+            case Opcodes.LONG4:
+                checkLength(key, 4, true);
+                return super.dispatch(key);
+            case Opcodes.BINUNICODE:
+            case Opcodes.BINBYTES:
+                checkLength(key, 4, false);
+                return super.dispatch(key);
+            case Opcodes.BINUNICODE8:
+            case Opcodes.BINBYTES8:
+            case Opcodes.BYTEARRAY8:
+            case Opcodes.FRAME:
+                checkLength(key, 8, false);
+                return super.dispatch(key);
+            case Opcodes.EMPTY_SET:
+                stack.add(new LinkedHashSet<>());
+                return NO_RETURN_VALUE;
+            case Opcodes.FROZENSET: {
+                List<Object> items = stack.pop_all_since_marker();
+                stack.add(new LinkedHashSet<>(hashable(items, "set member")));
+                return NO_RETURN_VALUE;
+            }
+            case Opcodes.ADDITEMS: {
+                List<Object> items = stack.pop_all_since_marker();
+                Object top = stack.peek();
+                if (!(top instanceof Set)) {
+                    throw new PickleException("ADDITEMS on a " + describe(top));
+                }
+                @SuppressWarnings("unchecked")
+                Set<Object> set = (Set<Object>) top;
+                set.addAll(hashable(items, "set member"));
+                return NO_RETURN_VALUE;
+            }
             case Opcodes.GLOBAL: {
                 String module = PickleUtils.readline(input);
                 String name = PickleUtils.readline(input);
@@ -104,7 +173,11 @@ final class TorchUnpickler extends Unpickler {
             case Opcodes.STACK_GLOBAL: {
                 Object name = stack.pop();
                 Object module = stack.pop();
-                stack.add(resolve(String.valueOf(module), String.valueOf(name)));
+                if (!(name instanceof String) || !(module instanceof String)) {
+                    throw new PickleException("STACK_GLOBAL needs two strings, got " + describe(module) + " and "
+                            + describe(name));
+                }
+                stack.add(resolve((String) module, (String) name));
                 return NO_RETURN_VALUE;
             }
             case Opcodes.INST: {
@@ -131,13 +204,55 @@ final class TorchUnpickler extends Unpickler {
             }
             case Opcodes.SETITEM: {
                 Object value = stack.pop();
-                Object k = stack.pop();
+                Object k = hashable(stack.pop(), "dict key");
                 dictOnStack().put(k, value);
                 return NO_RETURN_VALUE;
             }
             default:
                 return super.dispatch(key);
         }
+    }
+
+    /**
+     * Checks the {@code width}-byte little-endian length that follows {@code opcode} against the bytes left
+     * after it, without consuming it: a corrupt length fails here instead of as a negative or huge allocation.
+     */
+    private void checkLength(short opcode, int width, boolean signed) throws PickleException {
+        int remaining = data.available();
+        if (remaining < width) {
+            return; // the library reports the premature end of the stream
+        }
+        data.mark(width);
+        long n = 0;
+        for (int i = 0; i < width; i++) {
+            n |= (long) (data.read() & 0xff) << (8 * i);
+        }
+        data.reset();
+        if (signed && width == 4) {
+            n = (int) n;
+        }
+        long left = remaining - width;
+        if (n < 0 || n > left) {
+            throw new PickleException(String.format(java.util.Locale.ROOT, "opcode 0x%02x at byte %d declares %s bytes"
+                    + " but only %d follow (truncated or corrupt pickle)", opcode, length - remaining - 1,
+                    signed ? Long.toString(n) : Long.toUnsignedString(n), left));
+        }
+    }
+
+    /** {@code key} if it can be a Python dict key or set member (lists, dicts and sets cannot). */
+    private static Object hashable(Object key, String what) {
+        if (key instanceof List || key instanceof Map || key instanceof Set) {
+            throw new PickleException("unhashable " + what + " of type " + (key instanceof List ? "list"
+                    : key instanceof Map ? "dict" : "set"));
+        }
+        return key;
+    }
+
+    private static List<Object> hashable(List<Object> items, String what) {
+        for (Object o : items) {
+            hashable(o, what);
+        }
+        return items;
     }
 
     /** Persistent ids are ('storage', storage class, key, location, numel). */
@@ -196,7 +311,7 @@ final class TorchUnpickler extends Unpickler {
 
     private static void putPairs(Map<Object, Object> dict, List<Object> flat) {
         for (int i = 0; i + 1 < flat.size(); i += 2) {
-            dict.put(flat.get(i), flat.get(i + 1));
+            dict.put(hashable(flat.get(i), "dict key"), flat.get(i + 1));
         }
     }
 
@@ -211,10 +326,40 @@ final class TorchUnpickler extends Unpickler {
         throw new PickleException("expected a tuple, got " + describe(tuple));
     }
 
+    /** A short description for messages: a few levels and characters of {@code o}, never its whole structure. */
     private static String describe(Object o) {
-        if (o instanceof Object[]) {
-            return java.util.Arrays.deepToString((Object[]) o);
+        StringBuilder b = new StringBuilder();
+        describe(o, 0, b);
+        return b.length() > 200 ? b.substring(0, 200) + "..." : b.toString();
+    }
+
+    private static void describe(Object o, int level, StringBuilder b) {
+        if (b.length() > 200) {
+            return;
         }
-        return o == null ? "None" : o.getClass().getSimpleName() + " " + o;
+        if (o == null) {
+            b.append("None");
+        } else if (o instanceof Object[] || o instanceof java.util.Collection) {
+            if (level >= 3) {
+                b.append("[...]");
+                return;
+            }
+            java.util.Iterator<?> items = o instanceof Object[] ? java.util.Arrays.asList((Object[]) o).iterator()
+                    : ((java.util.Collection<?>) o).iterator();
+            b.append(o instanceof Object[] ? "tuple" : o instanceof List ? "list" : "set").append(" [");
+            for (int i = 0; items.hasNext() && b.length() <= 200; i++) {
+                b.append(i == 0 ? "" : ", ");
+                describe(items.next(), level + 1, b);
+            }
+            b.append(']');
+        } else if (o instanceof Map) {
+            b.append(level > 0 ? "{...}" : "dict of " + ((Map<?, ?>) o).size());
+        } else if (o instanceof String || o instanceof Number || o instanceof Boolean) {
+            String text = String.valueOf(o);
+            b.append(level == 0 ? o.getClass().getSimpleName() + " " : "")
+                    .append(text.length() > 80 ? text.substring(0, 80) + "..." : text);
+        } else {
+            b.append(o.getClass().getSimpleName());
+        }
     }
 }

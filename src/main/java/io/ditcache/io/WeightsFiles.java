@@ -14,6 +14,9 @@ public final class WeightsFiles {
 
     /** {@code .safetensors} via {@link SafeTensors}; {@code .pt}, {@code .pth}, {@code .bin} via {@link TorchCheckpoint}. */
     public static StateDict load(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new WeightsFormatException(file, "is a directory, not a weights file (.safetensors, .pt, .pth or .bin)");
+        }
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean safetensors = name.endsWith(".safetensors");
         boolean torch = name.endsWith(".pt") || name.endsWith(".pth") || name.endsWith(".bin");

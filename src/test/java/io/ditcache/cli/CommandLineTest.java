@@ -25,22 +25,30 @@ class CommandLineTest {
     record Result(int code, String out, String err) {
     }
 
+    /** Runs the command line; {@code err} holds picocli's error stream and then what went to System.err (notes, warnings). */
     static Result run(String... args) {
+        PrintStream old = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        // Redirected before the CommandLine is made: picocli's default execution strategy remembers the streams
+        // of that moment and, when they differ at execute time, puts them back over setOut/setErr.
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
         CommandLine cl = Main.commandLine();
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err));
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        System.setOut(ps);
         StringWriter help = new StringWriter();
         cl.setOut(new PrintWriter(help, true));
         try {
             int code = cl.execute(args);
             cl.getOut().flush();
-            return new Result(code, help + out.toString(StandardCharsets.UTF_8), err.toString());
+            cl.getErr().flush();
+            return new Result(code, help + out.toString(StandardCharsets.UTF_8),
+                    err + stderr.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(old);
+            System.setErr(oldErr);
         }
     }
 

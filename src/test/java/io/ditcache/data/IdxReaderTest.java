@@ -71,6 +71,21 @@ class IdxReaderTest {
     }
 
     @Test
+    void rejectsDimensionsWhoseProductOverflows() throws IOException {
+        int max = Integer.MAX_VALUE;
+        // (2^31 - 1)^3 overflows a long; it used to wrap to a bogus size.
+        Path file = write(tmp.resolve("overflow"), idx(IdxReader.IMAGES_MAGIC, new int[] {max, max, max}, new byte[0]));
+        assertError(() -> IdxReader.readImages(file), file, "IDX dimensions [2147483647, 2147483647, 2147483647] are too large");
+        Path big = write(tmp.resolve("big.gz"), gzip(idx(IdxReader.IMAGES_MAGIC, new int[] {65536, 256, 256}, new byte[0])));
+        assertError(() -> IdxReader.readImages(big), big, "are too large");
+        Path negative = write(tmp.resolve("neg"), idx(IdxReader.LABELS_MAGIC, new int[] {-1}, new byte[0]));
+        assertError(() -> IdxReader.readLabels(negative, 10), negative, "dimension 0 is -1");
+        // Declares a million 28x28 images and holds none: a truncation error, not a 784 MB allocation up front.
+        Path cut = write(tmp.resolve("cut"), idx(IdxReader.IMAGES_MAGIC, new int[] {1_000_000, 28, 28}, new byte[3]));
+        assertError(() -> IdxReader.readImages(cut), cut, "= 784000000 bytes of data but only 3 follow");
+    }
+
+    @Test
     void rejectsLabelOutOfRange() throws IOException {
         Path file = write(tmp.resolve("l.gz"), gzip(idx(IdxReader.LABELS_MAGIC, new int[] {3}, new byte[] {1, 10, 2})));
         assertError(() -> IdxReader.readLabels(file, 10), file, "label 1 is 10, outside 0..9");

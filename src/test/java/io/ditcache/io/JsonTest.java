@@ -30,6 +30,18 @@ class JsonTest {
     }
 
     @Test
+    void boundsNestingDepthInsteadOfOverflowingTheStack() {
+        String ok = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertTrue(Json.parse(ok) instanceof List);
+        for (String deep : new String[] {"[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1),
+            "[".repeat(5000) + "]".repeat(5000), "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000),
+            "[".repeat(1_000_000)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(deep));
+            assertTrue(e.getMessage().contains("nested deeper than " + Json.MAX_DEPTH + " levels"), e.getMessage());
+        }
+    }
+
+    @Test
     void rejectsMalformedInput() {
         for (String bad : new String[] {"{\"a\":1,\"a\":2}", "{\"a\":1} x", "{\"a\":}", "[1,", "\"abc", "{a:1}",
             "tru", "\"\\q\"", "-", ""}) {

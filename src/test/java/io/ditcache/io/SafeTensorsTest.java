@@ -148,6 +148,43 @@ class SafeTensorsTest {
         assertThrows(NoSuchFileException.class, () -> SafeTensors.read(dir.resolve("missing.safetensors")));
     }
 
+    @Test
+    void deeplyNestedHeaderIsAFormatErrorNotAStackOverflow() throws IOException {
+        // 5,000 levels (10 KB) used to overflow the recursive JSON reader.
+        assertRejected("{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}", 0,
+                "header is not valid JSON (invalid JSON at character " + (4 + Json.MAX_DEPTH) + ": nested deeper than "
+                        + Json.MAX_DEPTH + " levels)");
+        assertRejected("{\"__metadata__\":" + "{\"k\":".repeat(5000) + "\"v\"" + "}".repeat(5001), 0,
+                "nested deeper than " + Json.MAX_DEPTH + " levels");
+    }
+
+    @Test
+    void hugeOrOverflowingShapesAndOffsetsAreFormatErrors() throws IOException {
+        String max = Integer.toString(Integer.MAX_VALUE);
+        // The product of these overflows a long (it used to escape as an ArithmeticException).
+        assertRejected(tensor("[" + max + "," + max + "," + max + "]", "[0,8]"), 8,
+                "tensor 'a' has shape [2147483647, 2147483647, 2147483647], more elements than one Java array holds");
+        assertRejected(tensor("[65536,65536]", "[0,8]"), 8, "more elements than one Java array holds");
+        assertRejected(tensor("[4294967296]", "[0,8]"), 8, "has a dimension too large: 4294967296");
+        assertRejected(tensor("[" + "1,".repeat(64) + "2]", "[0,8]"), 8, "has rank 65");
+        // A zero anywhere makes an empty tensor, however large the other dimensions.
+        assertRejected(tensor("[" + max + ",0," + max + "]", "[0,0]"), 0, null);
+        assertRejected(tensor("[2]", "[0,9223372036854775807]"), 8, "beyond the file end");
+        assertRejected(tensor("[2]", "[9223372036854775800,9223372036854775807]"), 8, "beyond the file end");
+        assertRejected(tensor("[2]", "[0,18446744073709551616]"), 8, "bad number '18446744073709551616'");
+        assertRejected(tensor("[2]", "[0,8.5]"), 8, "bad 'data_offsets' value 8.5");
+        // One tensor of more bytes than one buffer holds: refused from the header alone (no 4 GiB file needed).
+        String json = "{\"a\":{\"dtype\":\"F64\",\"shape\":[536870912],\"data_offsets\":[0,4294967296]}}";
+        Path file = dir.resolve("big.safetensors");
+        String msg = assertThrows(WeightsFormatException.class,
+                () -> SafeTensorsHeader.parse(file, json, 1L << 40)).getMessage();
+        assertTrue(msg.startsWith(file + ": tensor 'a' has data_offsets [0, 4294967296] spanning 4294967296 bytes"), msg);
+    }
+
+    private static String tensor(String shape, String offsets) {
+        return "{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":" + offsets + "}}";
+    }
+
     /** Writes a file with the raw {@code header} and {@code dataBytes} zero bytes; expects {@code error} or success. */
     private void assertRejected(String header, int dataBytes, String error) throws IOException {
         Path file = dir.resolve("bad.safetensors");

@@ -155,6 +155,107 @@ class TorchCheckpointTest {
         assertMatches(expected("state_dict"), TorchCheckpoint.readStateDict(file), 1f);
     }
 
+    /** A length field of {@code width} little-endian bytes holding {@code value}, as latin-1 characters. */
+    private static String le(long value, int width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < width; i++) {
+            b.append((char) ((value >>> (8 * i)) & 0xff));
+        }
+        return b.toString();
+    }
+
+    /** Writes {@code pickle} as the data.pkl of a zip (plus {@code storage} as archive/data/0) and expects the error. */
+    private String crafted(String name, String pickle, byte[] storage, String error) throws IOException {
+        Path file = dir.resolve(name);
+        Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        entries.put("archive/data.pkl", pickle(pickle));
+        if (storage != null) {
+            entries.put("archive/data/0", storage);
+        }
+        Files.write(file, zip(entries));
+        String msg = assertThrows(WeightsFormatException.class, () -> TorchCheckpoint.readStateDict(file)).getMessage();
+        assertTrue(msg.startsWith(file + ": ") && msg.contains(error), msg);
+        return msg;
+    }
+
+    @Test
+    void lengthFieldsAreCheckedAgainstTheBytesLeft() throws IOException {
+        // Each opcode's length claims far more bytes than follow; 0xFFFFFFF0 used to be new byte[-16].
+        String[][] cases = {
+            {"binunicode", "X" + le(0xFFFFFFF0L, 4) + "abc.", "declares 4294967280 bytes but only 4 follow"},
+            {"binbytes", "B" + le(0xFFFFFFF0L, 4) + "abc.", "declares 4294967280 bytes"},
+            {"binstring", "T" + le(0xFFFFFFF0L, 4) + "abc.", "declares -16 bytes"},
+            {"binstring-big", "T" + le(0x7FFFFFF0L, 4) + "abc.", "declares 2147483632 bytes"},
+            {"long4", "\u008b" + le(0xFFFFFFF0L, 4) + "abc.", "declares -16 bytes"},
+            {"binunicode8", "\u008d" + le(-1L, 8) + "abc.", "declares 18446744073709551615 bytes"},
+            {"binbytes8", "\u008e" + le(1L << 40, 8) + "abc.", "declares 1099511627776 bytes"},
+            {"bytearray8", "\u0096" + le(1L << 40, 8) + "abc.", "declares 1099511627776 bytes"},
+            {"frame", "\u0095" + le(1L << 40, 8) + "}.", "declares 1099511627776 bytes"},
+            {"short-binunicode", "\u008c\u00c8abc.", "declares 200 bytes but only 4 follow"},
+            {"short-binbytes", "C\u00c8abc.", "declares 200 bytes"},
+        };
+        for (String[] c : cases) {
+            String msg = crafted(c[0] + ".pt", "\u0080\u0004" + c[1], null, c[2]);
+            assertTrue(msg.contains("cannot read archive/data.pkl"), msg);
+        }
+    }
+
+    @Test
+    void deepNestingCyclesAndHugeStacksAreFormatErrors() throws IOException {
+        // 100,000 nested MARK/LIST used to overflow the Java stack while the result was walked.
+        crafted("marks.pt", "\u0080\u0002" + "(".repeat(100_000) + "l".repeat(100_000) + ".", null,
+                "containers nested deeper than " + TorchCheckpoint.MAX_DEPTH + " levels");
+        // The same with EMPTY_LIST/APPEND, and nested tuples inside a dict.
+        crafted("appends.pt", "]".repeat(100_000) + "a".repeat(99_999) + ".", null, "nested deeper than");
+        crafted("tuples.pt", "}X\u0001\u0000\u0000\u0000k" + "(".repeat(50_000) + "t".repeat(50_000) + "s.", null,
+                "nested deeper than");
+        // A list inside itself: refused (it would send any walker, toString and equals included, into a loop).
+        crafted("cycle.pt", "]q\u0000h\u0000a.", null, "cyclic structure");
+        // ... and as a dict key or set member its hashCode would recurse forever; Python refuses them too.
+        crafted("key.pt", "}]q\u0000h\u0000aK\u0001s.", null, "unhashable dict key of type list");
+        crafted("keys.pt", "}(]K\u0001u.", null, "unhashable dict key of type list");
+        crafted("set.pt", "\u008f(]\u0090.", null, "unhashable set member of type list");
+        crafted("frozenset.pt", "(}\u0091.", null, "unhashable set member of type dict");
+        // A 100,000-deep tuple as a persistent id: the error message describes it without recursing through it.
+        String msg = crafted("pid.pt", "(".repeat(100_000) + "t".repeat(100_000) + "Q.", null, "unsupported persistent id");
+        assertTrue(msg.length() < 600, msg);
+        // An unbounded stack: more entries than any checkpoint needs.
+        crafted("stack.pt", "N".repeat(TorchUnpickler.MAX_STACK + 1) + ".", null,
+                "unpickling stack exceeds " + TorchUnpickler.MAX_STACK + " entries");
+        // STACK_GLOBAL on non-strings (a deep list's toString used to be the name looked up).
+        crafted("global.pt", "\u0080\u0004]]\u0093.", null, "STACK_GLOBAL needs two strings");
+    }
+
+    /** A protocol-2 pickle of {'w': _rebuild_tensor_v2(storage '0' of 4 floats, 0, size, stride, False, ())}. */
+    private static String tensorPickle(String size, String stride) {
+        return "\u0080\u0002}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n("
+                + "(X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000"
+                + "X\u0003\u0000\u0000\u0000cpuK\u0004tQ"
+                + "K\u0000" + size + stride + "\u0089)tRs.";
+    }
+
+    @Test
+    void hugeOrOverflowingTensorViewsAreFormatErrors() throws IOException {
+        byte[] storage = new byte[16];
+        String one = "(K\u0001t";
+        // Control: a 4-element view of the 4-element storage reads.
+        Path ok = dir.resolve("ok.pt");
+        Files.write(ok, zip(Map.of("archive/data.pkl", pickle(tensorPickle("(K\u0004t", one)),
+                "archive/data/0", storage)));
+        assertEquals("[4]", TorchCheckpoint.readStateDict(ok).get("w").shapeString());
+        // 2^31 - 9 elements of a 4-element storage: refused before an 8 GB array is allocated.
+        crafted("long.pt", tensorPickle("(J" + le(Integer.MAX_VALUE - 8, 4) + "t", one), storage,
+                "holds 4 F32 elements: file truncated or corrupt?");
+        // Sizes whose product overflows a long.
+        String big = "J" + le(Integer.MAX_VALUE, 4);
+        crafted("product.pt", tensorPickle("(" + big + big + big + "t", "(K\u0001K\u0001K\u0001t"), storage,
+                "more elements than one Java array holds");
+        // A stride of 2^62 over 3 elements: (3-1) * 2^62 overflows; it used to wrap and read the wrong bytes.
+        crafted("stride.pt", tensorPickle("(K\u0003t", "(\u008a\u0008" + le(1L << 62, 8) + "t"), storage,
+                "reaches element 9223372036854775807");
+        crafted("negative.pt", tensorPickle("(J" + le(-3, 4) + "t", one), storage, "negative entries");
+    }
+
     private void assertFailure(String name, byte[] content, String error) throws IOException {
         Path file = dir.resolve(name);
         Files.write(file, content);

@@ -1,0 +1,74 @@
+package io.ditcache.cli;
+
+import io.ditcache.cache.CachePolicy;
+import io.ditcache.cache.RouterPolicy;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Checks made before any model is loaded or any sample computed. Outputs: that a file the user named can be written,
+ * so that an unwritable {@code --out} fails in a second with the user's path and flag rather than after the work
+ * with the name of a temporary file. Missing parent directories are fine (the writers create them); what is checked is
+ * that the nearest existing ancestor is a directory in which a file can really be created: a probe file is created
+ * and deleted there, which also catches read-only mounts and pseudo file systems such as /proc, where permission
+ * bits (and root) say yes.
+ */
+final class Preflight {
+    private Preflight() {
+    }
+
+    /** {@code file}, the value of {@code flag}, can be written as a regular file. */
+    static void outputFile(String flag, Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(flag + " " + file + " is a directory; give a file name");
+        }
+        checkCanCreateIn(flag, file, file.toAbsolutePath().getParent());
+    }
+
+    /** {@code dir}, the value of {@code flag}, is or can become a directory that files can be written to. */
+    static void outputDirectory(String flag, Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(flag + " " + dir + " exists and is not a directory");
+        }
+        checkCanCreateIn(flag, dir, dir.toAbsolutePath());
+    }
+
+    /** Prints the warning for a router whose file has no model fingerprint (see Router#unverifiedModelWarning). */
+    static void warnIfUnverified(CachePolicy policy) {
+        if (policy instanceof RouterPolicy r) {
+            String warning = r.router().unverifiedModelWarning(r.source());
+            if (warning != null) {
+                System.err.println(warning);
+            }
+        }
+    }
+
+    private static void checkCanCreateIn(String flag, Path target, Path dir) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            throw new IllegalArgumentException(flag + " " + target + ": no part of its directory " + dir + " exists");
+        }
+        if (!Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(flag + " " + target + ": " + existing + " is not a directory");
+        }
+        try {
+            Path probe = Files.createTempFile(existing, ".ditcache-write-check-", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            // The probe's own name is left out: the user never asked for it.
+            String why = e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? "the file system refuses new files there"
+                    : e instanceof FileSystemException f && f.getReason() != null ? f.getReason()
+                    : e.getClass().getSimpleName();
+            throw new IllegalArgumentException(flag + " " + target + ": cannot create files in " + existing
+                    + " (" + why + ")", e);
+        }
+    }
+}

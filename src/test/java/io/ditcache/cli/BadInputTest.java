@@ -1,0 +1,197 @@
+package io.ditcache.cli;
+
+import static io.ditcache.cli.CommandLineTest.run;
+import static io.ditcache.cli.CommandLineTest.tinyModel;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ditcache.cache.ModelFingerprint;
+import io.ditcache.cache.Router;
+import io.ditcache.cache.RouterFile;
+import io.ditcache.cache.RouterMethod;
+import io.ditcache.cli.CommandLineTest.Result;
+import io.ditcache.io.SafeTensors;
+import io.ditcache.model.ConfigInference;
+import io.ditcache.model.DiT;
+import io.ditcache.tensor.StateDict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Bad command-line input (issue 12): each case exits with status 2 before any model is loaded or sample computed,
+ * names the flag or file at fault, and writes nothing.
+ */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    /** Runs {@code args}, expects exit status 2 with every fragment in the error output, and no file in dir but {@code keep}. */
+    private Result refused(List<Path> keep, String[] args, String... fragments) throws Exception {
+        Result r = run(args);
+        assertEquals(2, r.code(), String.join(" ", args) + "\n" + r.err() + r.out());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "'" + f + "' not in: " + r.err());
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> written = new ArrayList<>(files.filter(p -> !p.equals(dir) && !keep.contains(p)).toList());
+            assertEquals(List.of(), written, "nothing may be written: " + String.join(" ", args));
+        }
+        return r;
+    }
+
+    private static String[] args(String... a) {
+        return a;
+    }
+
+    /** A regular file, so that "FILE/x.png" has a parent that is not a directory. */
+    private Path regularFile() throws Exception {
+        return Files.writeString(dir.resolve("plain-file"), "x");
+    }
+
+    private Path router(Path model, String fingerprint) throws Exception {
+        StateDict sd = SafeTensors.read(model);
+        DiT m = new DiT(ConfigInference.infer(sd, "tiny", null), sd);
+        Router r = new Router(RouterMethod.HARMONICA, new float[4][m.config().units()], "ddim", 1.5,
+                fingerprint == null ? ModelFingerprint.of(m) : fingerprint, 0.1, Map.of());
+        Path f = dir.resolve(fingerprint == null ? "with-fp.safetensors" : "no-fp.safetensors");
+        RouterFile.save(f, r);
+        return f;
+    }
+
+    @Test
+    void nonFiniteNumbersAreRefusedWhereverANumberIsTaken() throws Exception {
+        Path model = tinyModel(dir);
+        String png = dir.resolve("never.png").toString();
+        List<Path> keep = List.of(model);
+        for (String cfg : new String[] {"Infinity", "NaN", "-Infinity", "1e39"}) {
+            refused(keep, args("sample", "--model", model.toString(), "--cfg", cfg, "--out", png),
+                    "Invalid value for option '--cfg'", "'" + cfg + "' is not a finite number");
+        }
+        refused(keep, args("sample", "--model", model.toString(), "--threshold", "NaN", "--out", png), "'--threshold'");
+        refused(keep, args("eval", "--model", model.toString(), "--cfg", "NaN", "--out", dir.resolve("ev").toString()),
+                "'--cfg'");
+        refused(keep, args("sample", "--model", model.toString(), "--cache", "fbcache:NaN", "--out", png),
+                "--cache 'fbcache:NaN'", "finite");
+        refused(keep, args("sample", "--model", model.toString(), "--cache", "delta-dit:boundary=Infinity", "--out", png),
+                "delta-dit", "Infinity");
+        // The converter is shared by every command, those that this change does not touch included.
+        refused(keep, args("train-router", "--model", model.toString(), "--cfg", "Infinity",
+                "--out", dir.resolve("r.safetensors").toString()), "'--cfg'", "not a finite number");
+        refused(keep, args("train-model", "--lr", "NaN", "--iters", "1", "--out", dir.resolve("m.safetensors").toString()),
+                "'--lr'");
+    }
+
+    @Test
+    void fewerStepsCannotRunMoreStepsThanRequested() throws Exception {
+        Path model = tinyModel(dir);
+        String png = dir.resolve("never.png").toString();
+        for (String k : new String[] {"1000", "21"}) {
+            refused(List.of(model), args("sample", "--model", model.toString(), "--steps", "20", "--cache", "fewer:" + k,
+                    "--out", png), "--cache fewer:" + k + " runs more steps than --steps 20");
+        }
+        refused(List.of(model), args("eval", "--model", model.toString(), "--steps", "20", "--methods", "none,fewer:21",
+                "--n", "2", "--out", dir.resolve("ev").toString()), "fewer:21", "--steps 20");
+        // K = N is allowed (it equals none), K < N runs K steps.
+        for (String k : new String[] {"3", "2"}) {
+            Path out = dir.resolve("fewer" + k + ".png");
+            Path stats = dir.resolve("fewer" + k + ".json");
+            Result r = run("sample", "--model", model.toString(), "--steps", "3", "--n", "1", "--cache", "fewer:" + k,
+                    "--out", out.toString(), "--stats", stats.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(Files.readString(stats).contains("\"steps\": " + k), Files.readString(stats));
+        }
+    }
+
+    @Test
+    void demoRefusesBadOptionsBeforeLoadingTheModel() throws Exception {
+        String png = dir.resolve("demo.png").toString();
+        refused(List.of(), args("demo", "--repeats", "0", "--out", png), "--repeats must be >= 1, got 0");
+        refused(List.of(), args("demo", "--method", "fora", "--out", png), "--method must be harmonica or l2c");
+        Path file = regularFile();
+        Result r = refused(List.of(file), args("demo", "--out", file.resolve("demo.png").toString()),
+                "--out " + file.resolve("demo.png"), file + " is not a directory");
+        assertFalse(r.out().contains("loading the embedded model"), r.out());
+    }
+
+    @Test
+    void aRouterWithoutModelFingerprintIsUsedWithAWarning() throws Exception {
+        Path model = tinyModel(dir);
+        Path bare = router(model, "");
+        Path stamped = router(model, null);
+        Result r = run("sample", "--model", model.toString(), "--steps", "4", "--n", "1", "--cache", "router:" + bare,
+                "--out", dir.resolve("a.png").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: " + bare + ": the router file has no model fingerprint, so only its depth (2)"
+                + " and step count (4) could be checked"), r.err());
+        Result ok = run("sample", "--model", model.toString(), "--steps", "4", "--n", "1", "--cache", "router:" + stamped,
+                "--out", dir.resolve("b.png").toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertFalse(ok.err().contains("fingerprint"), ok.err());
+    }
+
+    @Test
+    void missingRouterFilesAndDirectoriesAreNamedAsSuch() throws Exception {
+        Path model = tinyModel(dir);
+        String png = dir.resolve("never.png").toString();
+        Path sub = Files.createDirectory(dir.resolve("sub"));
+        List<Path> keep = List.of(model, sub);
+        refused(keep, args("sample", "--model", model.toString(), "--cache", "router:nosuch", "--out", png),
+                "error: nosuch: no such router file (--cache router:nosuch)");
+        refused(keep, args("sample", "--model", model.toString(), "--cache", "router:" + sub, "--out", png),
+                "--cache 'router:" + sub + "': '" + sub + "' is a directory, not a router file");
+        refused(keep, args("eval", "--model", model.toString(), "--methods", "router:nosuch", "--out",
+                dir.resolve("ev").toString()), "nosuch: no such router file");
+        refused(keep, args("sample", "--model", sub.toString(), "--out", png),
+                "--model " + sub + " is a directory, not a weights file");
+        Path named = Files.createDirectory(dir.resolve("looks.safetensors"));
+        refused(List.of(model, sub, named), args("sample", "--model", named.toString(), "--out", png), "is a directory");
+    }
+
+    @Test
+    void theCachePolicyIsCheckedBeforeTheModelIsLoaded() throws Exception {
+        String png = dir.resolve("never.png").toString();
+        // A preset without --random-weights fails when the model is loaded: the --cache error must come first.
+        Result r = refused(List.of(), args("sample", "--model", "DiT-XL/2", "--cache", "router:nosuch", "--out", png),
+                "no such router file");
+        assertFalse(r.err().contains("--random-weights"), r.err());
+        r = refused(List.of(), args("sample", "--model", dir.resolve("missing.pt").toString(), "--cache", "fora:zero",
+                "--out", png), "--cache 'fora:zero'");
+        assertFalse(r.err().contains("missing.pt"), r.err());
+    }
+
+    @Test
+    void unwritableOutputsFailBeforeAnyWorkNamingTheUsersPath() throws Exception {
+        Path model = tinyModel(dir);
+        Path file = regularFile();
+        List<Path> keep = List.of(model, file);
+        String inFile = file.resolve("x.png").toString();
+        Result r = refused(keep, args("sample", "--model", "DiT-XL/2", "--out", inFile), "--out " + inFile,
+                file + " is not a directory");
+        assertFalse(r.err().contains("--random-weights"), "checked before the model: " + r.err());
+        Path pngDir = Files.createDirectory(dir.resolve("d.png"));
+        keep = List.of(model, file, pngDir);
+        refused(keep, args("sample", "--model", model.toString(), "--out", pngDir.toString()),
+                "--out " + pngDir + " is a directory; give a file name");
+        // --stats is checked before sampling, so the PNG is not written either.
+        String stats = file.resolve("s.json").toString();
+        refused(keep, args("sample", "--model", model.toString(), "--steps", "2", "--n", "1",
+                "--out", dir.resolve("grid.png").toString(), "--stats", stats), "--stats " + stats);
+        refused(keep, args("eval", "--model", "DiT-XL/2", "--out", file.resolve("ev").toString()), "--out " + file.resolve("ev"));
+        refused(keep, args("eval", "--model", model.toString(), "--out", file.toString()),
+                "--out " + file + " exists and is not a directory");
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux /proc");
+        r = refused(keep, args("sample", "--model", model.toString(), "--out", "/proc/x.png"),
+                "--out /proc/x.png: cannot create files in /proc");
+        assertFalse(r.err().contains(".tmp"), "names the user's path, not a temporary file: " + r.err());
+        refused(keep, args("eval", "--model", model.toString(), "--out", "/proc/ev"), "--out /proc/ev: cannot create files in /proc");
+        refused(keep, args("demo", "--out", "/proc/demo.png"), "--out /proc/demo.png");
+    }
+}
