@@ -13,10 +13,13 @@ import java.util.Map;
  * <pre>
  * none | fewer:K | fora:N | delta-dit[:interval=K,blocks=N,boundary=B] | router:FILE | fbcache:THRESHOLD
  * </pre>
+ * {@code router:NAME} also names a router shipped with the embedded model ({@link ShippedRouters}) where no file
+ * {@code NAME} exists.
  */
 public final class CachePolicies {
     public static final String SYNTAX =
-            "none | fewer:K | fora:N | delta-dit[:interval=K,blocks=N,boundary=B] | router:FILE | fbcache:THRESHOLD";
+            "none | fewer:K | fora:N | delta-dit[:interval=K,blocks=N,boundary=B] | router:FILE|NAME | fbcache:THRESHOLD"
+                    + " (NAME: a shipped router, see ditcache info)";
 
     private CachePolicies() {
     }
@@ -48,7 +51,7 @@ public final class CachePolicies {
                 return new FirstBlockCache(number(spec, arg));
             case "router":
                 if (arg == null || arg.isEmpty()) {
-                    throw bad(spec, "router: needs a file, e.g. router:routers/harmonica-ddim20.safetensors");
+                    throw bad(spec, "router: needs a file or a shipped router's name, e.g. router:dit-fmnist-harmonica-ddim20");
                 }
                 if (!Double.isNaN(threshold) && !(threshold >= 0 && threshold <= 1)) {
                     throw new IllegalArgumentException("--threshold must be in [0, 1], got " + threshold);
@@ -58,7 +61,12 @@ public final class CachePolicies {
                     throw bad(spec, "'" + arg + "' is a directory, not a router file");
                 }
                 if (!Files.exists(file)) {
-                    throw new NoSuchFileException(arg, null, "no such router file (--cache " + spec + ")");
+                    String shipped = ShippedRouters.resolve(arg);
+                    if (shipped != null) {
+                        return new RouterPolicy(ShippedRouters.load(shipped), shipped, threshold);
+                    }
+                    throw new NoSuchFileException(arg, null, "no such router file (--cache " + spec + "), nor a shipped"
+                            + " router of that name; shipped routers (for --model default): " + ShippedRouters.list());
                 }
                 return new RouterPolicy(RouterFile.load(file), arg, threshold);
             default:

@@ -19,9 +19,14 @@ import java.util.Locale;
  *       cost of the requested (baseline) step count, so the ratio shows what the shorter sampler saved;</li>
  *   <li>{@code wall_ms}: time spent in the denoiser (model and cache), {@code wall_ms_uncached} when an uncached
  *       run was measured side by side ({@link #setWallMsUncached});</li>
- *   <li>{@code per_step_reused}: reused units per spaced step (index 0 = least noisy);</li>
- *   <li>{@code peak_cache_bytes} and its bound; {@code plan_map}: the compute/reuse map the last trajectory
- *       actually executed ({@code #} compute, {@code .} reuse, noisy step first).</li>
+ *   <li>{@code sampler}, {@code seed}, {@code cfg}, {@code threshold} (null where the policy has none);
+ *       {@code psnr_vs_uncached} and {@code ssim_vs_uncached} when the uncached samples were drawn too;</li>
+ *   <li>{@code step_order} says the order of the per-step arrays: sampling order, the first step run (the
+ *       noisiest) first;</li>
+ *   <li>{@code per_step_reused}: reused units per step, in sampling order;</li>
+ *   <li>{@code peak_cache_bytes} (0 when the policy never reuses, since nothing is then stored) and its bound;
+ *       {@code plan_map}: the compute/reuse map the last trajectory actually executed ({@code #} compute,
+ *       {@code .} reuse, in sampling order).</li>
  * </ul>
  * Not thread-safe: one per denoiser.
  */
@@ -43,6 +48,12 @@ public final class CacheStats {
     private long peakCacheBytes;
     private long cacheBytesBound;
     private int forwardBatch;
+    private String sampler;
+    private long seed;
+    private double cfg = Double.NaN;
+    private double threshold = Double.NaN;
+    private double psnrVsUncached = Double.NaN;
+    private double ssimVsUncached = Double.NaN;
 
     /**
      * @param steps         sampler steps actually run per trajectory
@@ -87,6 +98,23 @@ public final class CacheStats {
     void recordCache(long peakBytes, long boundBytes) {
         peakCacheBytes = Math.max(peakCacheBytes, peakBytes);
         cacheBytesBound = Math.max(cacheBytesBound, boundBytes);
+    }
+
+    /**
+     * Records what the run was: the sampler's name, its seed, the guidance scale and the policy's threshold (NaN
+     * where the policy has none), for the JSON.
+     */
+    public void setRun(String sampler, long seed, double cfg, double threshold) {
+        this.sampler = sampler;
+        this.seed = seed;
+        this.cfg = cfg;
+        this.threshold = threshold;
+    }
+
+    /** Records the PSNR and SSIM of these samples against the uncached ones from the same noise. */
+    public void setQualityVsUncached(double psnr, double ssim) {
+        this.psnrVsUncached = psnr;
+        this.ssimVsUncached = ssim;
     }
 
     /** Records the wall time of an uncached run of the same work, measured by the caller. */
@@ -141,7 +169,7 @@ public final class CacheStats {
         return wallMsUncached;
     }
 
-    /** Reused units per spaced step, summed over trajectories (a copy). */
+    /** Reused units per spaced step (index 0 = least noisy, the last step run), summed over trajectories (a copy). */
     public long[] perStepReused() {
         return reusedPerStep.clone();
     }
@@ -159,16 +187,47 @@ public final class CacheStats {
         return CachePlan.map(lastMap);
     }
 
-    /** One line for the command line, e.g. {@code cache fora:2: reused 47.5% of units, MACs 1.86x fewer ...}. */
+    /**
+     * One line for the command line, e.g. {@code cache fora:2: reused 47.5% of unit executions, 1.43 of 2.66 GMACs
+     * (1.86x fewer), 812 ms ...}.
+     */
     public String summaryLine() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "cache %s: reused %.1f%% of unit executions, %.2f of %.2f TMACs (%.2fx fewer), %.0f ms",
-                policy, 100 * cacheUsageRatio(), macs / 1e12, macsUncached() / 1e12, macsSpeedup(), wallMs()));
+        b.append(String.format(Locale.ROOT, "cache %s: reused %.1f%% of unit executions, %s, %.0f ms",
+                policy, 100 * cacheUsageRatio(), describeMacs(macs, macsUncached()), wallMs()));
         if (!Double.isNaN(wallMsUncached)) {
-            b.append(String.format(Locale.ROOT, " vs %.0f ms uncached (%.2fx)", wallMsUncached, wallMsUncached / wallMs()));
+            b.append(String.format(Locale.ROOT, " vs %.0f ms uncached (%.2fx wall clock)", wallMsUncached, wallMsUncached / wallMs()));
+        }
+        if (!Double.isNaN(psnrVsUncached)) {
+            b.append(Double.isInfinite(psnrVsUncached) ? ", identical to the uncached samples (PSNR inf)"
+                    : String.format(Locale.ROOT, ", PSNR %.2f dB / SSIM %.4f vs uncached", psnrVsUncached, ssimVsUncached));
         }
         b.append(String.format(Locale.ROOT, ", peak cache %.1f MiB", peakCacheBytes / 1048576.0));
         return b.toString();
+    }
+
+    /**
+     * "{@code macs} of {@code uncached} MACs" in a unit that keeps three significant digits (M, G or T), with the
+     * saving: e.g. {@code 71.2 of 142 GMACs (2.00x fewer)}, {@code 142 GMACs (as many as uncached)}, or a percentage
+     * where the ratio would round to 1.00x.
+     */
+    public static String describeMacs(long macs, long uncached) {
+        double top = Math.max(macs, uncached);
+        double scale = top >= 1e12 ? 1e12 : top >= 1e9 ? 1e9 : top >= 1e6 ? 1e6 : 1;
+        String unit = (scale == 1e12 ? "T" : scale == 1e9 ? "G" : scale == 1e6 ? "M" : "") + "MACs";
+        if (macs == uncached) {
+            return digits3(uncached / scale) + " " + unit + " (as many as uncached)";
+        }
+        double ratio = uncached / (double) macs;
+        String saving = ratio >= 1.005 ? String.format(Locale.ROOT, "%.2fx fewer", ratio)
+                : ratio > 1 ? String.format(Locale.ROOT, "%.1f%% fewer", 100 * (1 - macs / (double) uncached))
+                : ratio > 1 / 1.005 ? String.format(Locale.ROOT, "%.1f%% more", 100 * (macs / (double) uncached - 1))
+                : String.format(Locale.ROOT, "%.2fx more", 1 / ratio);
+        return digits3(macs / scale) + " of " + digits3(uncached / scale) + " " + unit + " (" + saving + ")";
+    }
+
+    private static String digits3(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : v >= 10 ? "%.1f" : "%.2f", v);
     }
 
     /** The statistics as a JSON object. */
@@ -176,6 +235,10 @@ public final class CacheStats {
         StringBuilder b = new StringBuilder("{\n");
         field(b, "policy", quote(policy));
         field(b, "model", quote(config.name()));
+        field(b, "sampler", sampler == null ? "null" : quote(sampler));
+        field(b, "seed", seed);
+        field(b, "cfg", num(cfg));
+        field(b, "threshold", num(threshold));
         field(b, "steps", steps);
         field(b, "baseline_steps", baselineSteps);
         field(b, "trajectories", trajectories);
@@ -191,9 +254,15 @@ public final class CacheStats {
             field(b, "wall_ms_uncached", num(wallMsUncached));
             field(b, "wall_speedup", num(wallMsUncached / wallMs()));
         }
+        if (!Double.isNaN(psnrVsUncached)) {
+            // Identical samples have an infinite PSNR, which JSON has no number for.
+            field(b, "psnr_vs_uncached", Double.isInfinite(psnrVsUncached) ? quote("inf") : num(psnrVsUncached));
+            field(b, "ssim_vs_uncached", num(ssimVsUncached));
+        }
+        field(b, "step_order", quote(STEP_ORDER));
         StringBuilder perStep = new StringBuilder("[");
-        for (int s = 0; s < steps; s++) {
-            perStep.append(s == 0 ? "" : ", ").append(reusedPerStep[s]);
+        for (int s = steps - 1; s >= 0; s--) {
+            perStep.append(s == steps - 1 ? "" : ", ").append(reusedPerStep[s]);
         }
         field(b, "per_step_reused", perStep.append(']'));
         field(b, "peak_cache_bytes", peakCacheBytes);
@@ -217,6 +286,10 @@ public final class CacheStats {
             }
         });
     }
+
+    /** The order of the JSON's per-step arrays ({@code per_step_reused}, {@code plan_map}). */
+    public static final String STEP_ORDER = "sampling order: index 0 is the first step run (the noisiest, spaced index"
+            + " steps-1), the last index the final step (spaced index 0)";
 
     private static void field(StringBuilder b, String name, Object value) {
         b.append("  \"").append(name).append("\": ").append(value).append(",\n");

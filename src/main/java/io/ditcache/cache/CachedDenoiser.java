@@ -12,7 +12,8 @@ import io.ditcache.tensor.Tensor;
  *   <li>A call with {@code step == steps - 1} starts a trajectory: the {@link FeatureCache} is emptied and the
  *       policy starts a fresh schedule. Later calls must follow the sampler order {@code steps-2, ..., 0}.</li>
  *   <li>A unit is computed when the policy asks for it or its cache slot is empty, and then stored; otherwise
- *       the stored tensor (from the most recent step that computed the unit) is returned as is.</li>
+ *       the stored tensor (from the most recent step that computed the unit) is returned as is. A static plan that
+ *       reuses nothing ({@code none}, {@code fewer:K}) stores nothing: its peak cache is 0.</li>
  *   <li>Guidance scale > 1: DiT's {@code forward_with_cfg} on [x; x] with labels [y; null] (the cache holds both
  *       halves) and the guided output of the B conditional rows is returned; scale <= 1 or NaN: the plain
  *       conditional forward.</li>
@@ -28,6 +29,8 @@ public final class CachedDenoiser implements Denoiser {
     private final int steps;
     private final FeatureCache cache;
     private final CacheStats stats;
+    /** False for a static plan that computes everything (none, fewer:K): then nothing is stored, nor reported as held. */
+    private final boolean stores;
     private CacheSchedule schedule;
     private int lastStep = -1;
 
@@ -57,6 +60,7 @@ public final class CachedDenoiser implements Denoiser {
         this.steps = steps;
         this.cache = new FeatureCache(model.config().units());
         this.stats = new CacheStats(model.config(), policy.spec(), steps, baselineSteps);
+        this.stores = !(policy instanceof StaticPolicy p) || p.plan(steps, model.config().units()).reuseCount() > 0;
     }
 
     /** Whether guidance is on (scale > 1). */
@@ -95,7 +99,9 @@ public final class CachedDenoiser implements Denoiser {
                 return stored;
             }
             Tensor out = fresh.get();
-            cache.put(unit, out);
+            if (stores) {
+                cache.put(unit, out);
+            }
             schedule.computed(step, unit, out);
             return out;
         };

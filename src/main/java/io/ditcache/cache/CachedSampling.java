@@ -16,8 +16,14 @@ public final class CachedSampling {
     private CachedSampling() {
     }
 
-    /** The samples x0 [B, C, H, W] and what caching did. */
-    public record Result(Tensor samples, CacheStats stats) {
+    /**
+     * The samples x0 [B, C, H, W] and what caching did; {@code uncached} holds the uncached samples from the same
+     * noise when they were drawn ({@code measureUncached}), else null.
+     */
+    public record Result(Tensor samples, CacheStats stats, Tensor uncached) {
+        public Result(Tensor samples, CacheStats stats) {
+            this(samples, stats, null);
+        }
     }
 
     /**
@@ -26,27 +32,46 @@ public final class CachedSampling {
      * @param seed      the sampler's own noise seed (DDPM)
      * @param cfg       guidance scale (<= 1: none)
      * @param xT        initial noise [B, C, H, W], one row per label
-     * @param measureUncached also time the uncached run (same noise, same sampler seed)
+     * @param measureUncached also run the uncached sampler on the same noise (same sampler seed): its time fills
+     *                  {@code wall_ms_uncached}, its samples are returned in {@link Result#uncached}
+     * @param listener  hears every step of every trajectory run: with {@code measureUncached}, the untimed uncached
+     *                  warm-up (N steps), the cached run (K) and the uncached run (N), in that order
      */
     public static Result sample(DiT model, CachePolicy policy, String sampler, int steps, long seed, int[] labels,
                                 float cfg, Tensor xT, boolean measureUncached, SampleListener listener) {
         int run = policy.samplerSteps(steps);
         if (measureUncached) {
             // One untimed uncached trajectory first, so neither timed run pays for JIT warm-up.
-            uncached(model, sampler, steps, seed, labels, cfg, xT);
+            uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
         }
         CachedDenoiser denoiser = new CachedDenoiser(model, labels, cfg, policy, run, steps);
+        denoiser.stats().setRun(sampler, seed, cfg, thresholdOf(policy));
         Tensor x0 = Samplers.create(sampler, run, seed).sample(denoiser, xT, listener);
+        Tensor reference = null;
         if (measureUncached) {
-            denoiser.stats().setWallMsUncached(uncached(model, sampler, steps, seed, labels, cfg, xT).wallMs());
+            Result plain = uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
+            reference = plain.samples();
+            denoiser.stats().setWallMsUncached(plain.stats().wallMs());
         }
-        return new Result(x0, denoiser.stats());
+        return new Result(x0, denoiser.stats(), reference);
     }
 
-    private static CacheStats uncached(DiT model, String sampler, int steps, long seed, int[] labels, float cfg, Tensor xT) {
+    /** The policy's threshold where it has one (a router's effective threshold, fbcache's T), else NaN. */
+    static double thresholdOf(CachePolicy policy) {
+        if (policy instanceof RouterPolicy r) {
+            return r.effectiveThreshold();
+        }
+        if (policy instanceof FirstBlockCache f) {
+            return f.threshold();
+        }
+        return Double.NaN;
+    }
+
+    private static Result uncached(DiT model, String sampler, int steps, long seed, int[] labels, float cfg, Tensor xT,
+                                   SampleListener listener) {
         CachedDenoiser plain = new CachedDenoiser(model, labels, cfg, new NoCache(), steps);
         Sampler reference = Samplers.create(sampler, steps, seed);
-        reference.sample(plain, xT, SampleListener.NONE);
-        return plain.stats();
+        Tensor x0 = reference.sample(plain, xT, listener);
+        return new Result(x0, plain.stats());
     }
 }

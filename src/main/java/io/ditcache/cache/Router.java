@@ -147,6 +147,37 @@ public final class Router {
     }
 
     /**
+     * Null when the router is used with the sampler and guidance scale it was trained for (or it does not record
+     * them); otherwise a warning naming both values. A router's plan was learned on one sampler's trajectories at one
+     * guidance scale, so on another it still runs but its choice of units may no longer fit. (A router used with
+     * another step count is refused by {@link #checkFits}: its logits have one row per step.)
+     */
+    public String settingsWarning(String source, String usedSampler, double usedCfg) {
+        boolean otherSampler = !sampler.isEmpty() && usedSampler != null
+                && !canonicalSampler(sampler).equals(canonicalSampler(usedSampler));
+        boolean otherCfg = !Double.isNaN(cfg) && Math.abs(cfg - usedCfg) > 1e-6;
+        if (!otherSampler && !otherCfg) {
+            return null;
+        }
+        String what = (otherSampler ? "sampler " + sampler + " but is used with --sampler " + usedSampler : "")
+                + (otherSampler && otherCfg ? ", and for " : "")
+                + (otherCfg ? "guidance --cfg " + fmt(cfg) + " but is used with --cfg " + fmt(usedCfg) : "");
+        return "warning: " + source + ": the router was trained for " + what + "; its plan may not fit these"
+                + " trajectories (pass" + (otherSampler ? " --sampler " + sampler : "") + (otherCfg ? " --cfg " + fmt(cfg) : "")
+                + " to use it as trained)";
+    }
+
+    private static String canonicalSampler(String name) {
+        String s = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+        return s.replace("dpmpp2m", "dpm++2m").replace("dpm-solver++", "dpm++2m").replace("dpmsolver++", "dpm++2m");
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? String.format(java.util.Locale.ROOT, "%.1f", v)
+                : String.format(java.util.Locale.ROOT, "%s", (float) v);
+    }
+
+    /**
      * Checks that this router can drive {@code model} with an {@code steps}-step sampler; {@code source} (e.g. the
      * file name) starts the error message.
      */

@@ -23,7 +23,15 @@ public record RouterPolicy(Router router, String source, double threshold) imple
 
     @Override
     public void checkFits(DiT model, int steps) {
-        router.checkFits(model, steps, source);
+        try {
+            router.checkFits(model, steps, source);
+        } catch (IllegalArgumentException e) {
+            if (ShippedRouters.NAMES.contains(source) && !java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
+                throw new IllegalArgumentException(e.getMessage() + " (" + source + " is a shipped router, made for the"
+                        + " embedded model: --model default)", e);
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -31,8 +31,8 @@ final class BenchForwardCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadOptions threads = new ThreadOptions();
 
     @Option(names = "--unpacked", description = "Do not pre-pack the weights (packs them inside every GEMM, as before"
             + " pre-packing existed): shows what packing once per model saves.")
@@ -43,9 +43,7 @@ final class BenchForwardCommand implements Callable<Integer> {
         if (batch < 1 || repeats < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --repeats must be >= 1 and --warmup >= 0");
         }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        threads.apply();
         DiT dit = unpacked ? model.unpacked() : model.load();
         DiTConfig c = dit.config();
         SplittableRandom rng = new SplittableRandom(0);

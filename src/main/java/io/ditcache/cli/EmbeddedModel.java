@@ -1,25 +1,23 @@
 package io.ditcache.cli;
 
 import io.ditcache.cache.Router;
-import io.ditcache.cache.RouterFile;
+import io.ditcache.cache.ShippedRouters;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.model.ConfigInference;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.StateDict;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The default model that ships inside the jar: {@link DiTConfig#FASHION_MNIST} trained here on Fashion-MNIST
- * (model card in the README), and its learned routers.
+ * (model card in the README), and its learned routers ({@link ShippedRouters}, usable from the library).
  */
 final class EmbeddedModel {
-    static final String DIR = "/io/ditcache/models/";
+    static final String DIR = ShippedRouters.RESOURCE_DIR;
     static final String WEIGHTS = DIR + "dit-fmnist.safetensors";
 
     private EmbeddedModel() {
@@ -31,23 +29,14 @@ final class EmbeddedModel {
         return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd);
     }
 
-    /** The shipped router for a method and step count, e.g. ("harmonica", 20). */
+    /** The shipped router for a method and step count, e.g. ("harmonica", 20) (see {@link ShippedRouters}). */
     static Router router(String method, int steps, DiT model) throws IOException {
-        String name = DIR + "dit-fmnist-" + method + "-ddim" + steps + ".safetensors";
-        return readResource(name, f -> RouterFile.load(f, model, steps));
+        return ShippedRouters.load(ShippedRouters.name(method, steps), model, steps);
     }
 
     /** Path of a shipped resource as a temporary file (deleted on exit), for readers that take a file. */
     static Path resourceFile(String name) throws IOException {
-        try (InputStream in = EmbeddedModel.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IOException("the jar has no " + name + ": the embedded model or router was not built into it");
-            }
-            Path tmp = Files.createTempFile("ditcache-", "-" + Path.of(name).getFileName());
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        }
+        return ShippedRouters.resourceFile(name);
     }
 
     interface Reader<T> {

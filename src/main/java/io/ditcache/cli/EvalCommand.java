@@ -39,6 +39,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
+    @Mixin
+    ThreadOptions threads = new ThreadOptions();
+
     @Option(names = "--methods", defaultValue = "none,fewer:14,fora:2,fora:3,delta-dit,fbcache:0.1", split = ",",
             paramLabel = "POLICY", description = "Comma-separated --cache policies; 'none' (the baseline) is added first if missing. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
@@ -60,7 +63,8 @@ final class EvalCommand implements Callable<Integer> {
         if (n < 2) {
             throw new IllegalArgumentException("--n must be >= 2, got " + n);
         }
-        sampling.validate();
+        threads.apply();
+        sampling.defaultsFor(model).validate();
         Preflight.outputDirectory("--out", out);
         LinkedHashSet<String> ordered = new LinkedHashSet<>();
         ordered.add("none");
@@ -70,6 +74,7 @@ final class EvalCommand implements Callable<Integer> {
         for (String m : all) {
             policies.add(CachePolicies.parse(m, threshold == null ? Double.NaN : threshold)); // fail fast on a bad spec
             policies.get(policies.size() - 1).samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
+            Preflight.warnIfOtherSettings(policies.get(policies.size() - 1), sampling);
         }
         DiT dit = model.load();
         DiTConfig c = dit.config();
@@ -87,15 +92,29 @@ final class EvalCommand implements Callable<Integer> {
         Evaluation.Setup setup = new Evaluation.Setup(dit, sampling.sampler, sampling.steps, sampling.cfg, sampling.seed,
                 labels, noise, batch);
         SampleJudge judge = Judges.forModel(c);
-        FeatureStatistics reference = judge == null ? null : Judges.testSetStatistics(judge);
+        FeatureStatistics reference = null;
+        if (judge != null) {
+            if (n < FID_MIN_N) {
+                System.err.printf(Locale.ROOT, "warning: --n %d is below %d: the FID over the classifier's 128 features"
+                        + " is biased upward and noisy at small n (its covariance needs many more samples than 128"
+                        + " features); compare FIDs only at equal n, and report them from --n %d or more%n", n, FID_MIN_N, FID_MIN_N);
+            }
+            Progress.Phase phase = Progress.phase("classifier features of the 10,000 Fashion-MNIST test images (for FID)");
+            reference = Judges.testSetStatistics(judge);
+            phase.done();
+        }
 
+        Progress.Phase warmUp = Progress.phase("warm-up: one untimed uncached batch of " + Math.min(batch, n) + " (JIT)");
         Evaluation.warmUp(setup);
+        warmUp.done();
         List<String> labelsOfMethods = all.stream().map(EvalCommand::label).toList();
         List<Evaluation.Run> runs;
         try (Progress bar = new Progress("eval " + all.size() + " methods", (long) n * all.size(), "img")) {
             runs = Evaluation.runInterleaved(setup, labelsOfMethods, policies, done -> bar.stepTo((long) done, null));
         }
         List<MethodResult> results = new ArrayList<>();
+        Progress.Phase judging = Progress.phase("PSNR/SSIM" + (judge == null ? "" : ", class consistency"
+                + (reference == null ? "" : " and FID")) + " of " + runs.size() + " methods");
         for (Evaluation.Run r : runs) {
             results.add(Evaluation.judge(r, runs.get(0), labels, judge, reference));
             Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(n, 20) * noise.numel() / n),
@@ -104,6 +123,7 @@ final class EvalCommand implements Callable<Integer> {
                 ImageGrid.write(head, 10, 2, out.resolve("samples-" + r.method().replaceAll("[^A-Za-z0-9._-]", "_") + ".png"));
             }
         }
+        judging.done();
         String header = String.format(Locale.ROOT, "# ditcache eval: %s, %s-%d, cfg %.2f, %d samples, seed %d, %d threads%n%n"
                         + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise, the methods "
                         + "taking turns batch by batch. "
@@ -115,6 +135,9 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));
         return 0;
     }
+
+    /** Below this many samples per method the classifier-feature FID gets a warning. */
+    static final int FID_MIN_N = 1000;
 
     /** A short label for reports and plots: router files by their file name without the directory and extension. */
     static String label(String spec) {

@@ -1,27 +1,105 @@
 package io.ditcache.cli;
 
+import io.ditcache.cache.CachePlan;
+import io.ditcache.cache.Router;
+import io.ditcache.cache.RouterFile;
+import io.ditcache.cache.ShippedRouters;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ditcache info}: a model's configuration, size and compute cost. */
+/** {@code ditcache info}: a model's configuration, size and compute cost; the presets and shipped routers; a router. */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Print a model's configuration, parameter count and MACs per forward.",
+        description = {"Print a model's configuration, parameter count and MACs per forward; without --model also the "
+                + "presets and the routers shipped with the embedded model; with --router a router file's settings.",
                 "MACs count every linear layer and the two attention products per sample; norms, activations and "
-                        + "element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops')."})
+                        + "element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops').",
+                "Examples: ditcache info; ditcache info --model DiT-XL/2; ditcache info --router router.safetensors"})
 final class InfoCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model = new ModelOptions();
 
+    @Option(names = "--router", paramLabel = "FILE|NAME", description = "Print this router's settings and metadata: a"
+            + " router file, or a shipped router's name (e.g. dit-fmnist-harmonica-ddim20).")
+    String router;
+
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (router != null) {
+            Path file = Path.of(router);
+            String shipped = Files.exists(file) ? null : ShippedRouters.resolve(router);
+            if (shipped == null && !Files.isRegularFile(file)) {
+                throw new IllegalArgumentException("--router " + router + ": " + (Files.isDirectory(file) ? "a directory"
+                        : "no such file") + ", nor a shipped router; shipped routers: " + ShippedRouters.list());
+            }
+            Router r = shipped != null ? ShippedRouters.load(shipped) : RouterFile.load(file);
+            printRouter(shipped != null ? shipped + " (shipped with the embedded model)" : router, r, System.out);
+            return 0;
+        }
+        boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
         print(model.config(), System.out);
+        if (!modelGiven) {
+            System.out.println();
+            System.out.println("presets          " + String.join(", ", DiTConfig.PRESETS.keySet())
+                    + " (weights only with --random-weights, for timing)");
+            System.out.println("sampling         the embedded model (--model default) and its routers: --sampler "
+                    + ShippedRouters.SAMPLER + " --cfg " + ShippedRouters.CFG + " (the defaults of sample and eval for it)");
+            System.out.println();
+            System.out.println("shipped routers (--cache router:NAME, for --model default; ditcache info --router NAME for one):");
+            System.out.printf(Locale.ROOT, "  %-28s %-9s %5s  %-9s %4s  %9s  %s%n", "NAME", "method", "steps", "sampler",
+                    "cfg", "threshold", "cache usage at threshold");
+            for (String name : ShippedRouters.NAMES) {
+                Router r = ShippedRouters.load(name);
+                System.out.printf(Locale.ROOT, "  %-28s %-9s %5d  %-9s %4s  %9.4f  %.1f%%%n", name, r.method().id(), r.steps(),
+                        r.sampler(), cfg(r), r.defaultThreshold(), 100 * r.plan(r.defaultThreshold()).usageRatio());
+                for (Map.Entry<String, String> e : r.provenance().entrySet()) {
+                    if (e.getKey().startsWith("convergence.")) {
+                        System.out.println("      " + e.getKey() + " = " + e.getValue());
+                    }
+                }
+            }
+        }
         return 0;
+    }
+
+    /** A router's settings, metadata and plan at its default threshold. */
+    static void printRouter(String source, Router r, PrintStream out) {
+        CachePlan plan = r.plan(r.defaultThreshold());
+        out.printf(Locale.ROOT, "router           %s%n", source);
+        out.printf(Locale.ROOT, "method           %s%n", r.method().id());
+        out.printf(Locale.ROOT, "steps / depth    %d / %d (%d cache units)%n", r.steps(), r.depth(), r.units());
+        out.printf(Locale.ROOT, "sampler          %s%n", r.sampler().isEmpty() ? "(not recorded)" : r.sampler());
+        out.printf(Locale.ROOT, "cfg              %s%n", cfg(r));
+        out.printf(Locale.ROOT, "threshold        %s (default; --threshold overrides)%n", r.defaultThreshold());
+        out.printf(Locale.ROOT, "cache usage      %.1f%% of (step, unit) pairs reused at that threshold%n", 100 * plan.usageRatio());
+        out.printf(Locale.ROOT, "model            %s%n", r.modelFingerprint().isEmpty()
+                ? "(no fingerprint: only depth and steps are checked on use)" : "fingerprint " + r.modelFingerprint());
+        if (!r.provenance().isEmpty()) {
+            out.println("metadata (provenance.*):");
+            for (Map.Entry<String, String> e : r.provenance().entrySet()) {
+                out.println("  " + e.getKey() + " = " + e.getValue());
+            }
+        }
+        out.println("plan at the default threshold (# compute, . reuse; first step run first):");
+        out.print(plan.toMap());
+    }
+
+    private static String cfg(Router r) {
+        return Double.isNaN(r.cfg()) ? "?" : String.format(Locale.ROOT, "%.1f", r.cfg());
     }
 
     static void print(DiTConfig c, PrintStream out) {

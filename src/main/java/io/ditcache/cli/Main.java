@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ditcache", mixinStandardHelpOptions = true, version = "ditcache 0.1.0",
         description = "Fast Diffusion Transformer sampling in pure Java with learned feature caching.",
         subcommands = {DemoCommand.class, InfoCommand.class, SampleCommand.class, EvalCommand.class, ParetoCommand.class, TrainRouterCommand.class, TrainClassifierCommand.class, TrainModelCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,8 +66,12 @@ public final class Main implements Runnable {
         return v;
     }
 
+    /** Bare {@code ditcache}: no command was given, which is a usage error (exit 2), with the usage on stderr. */
     @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
+    public Integer call() {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println("ditcache: a command is required");
+        cl.usage(cl.getErr());
+        return 2;
     }
 }

@@ -3,6 +3,7 @@ package io.ditcache.cli;
 import io.ditcache.model.ConfigInference;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.model.ParameterLayout;
 import io.ditcache.io.WeightsFiles;
 import io.ditcache.tensor.StateDict;
 import java.nio.file.Files;
@@ -34,14 +35,33 @@ public final class ModelOptions {
         return load().config();
     }
 
+    /** Whether the model is the embedded default model. */
+    boolean isEmbedded() {
+        return model.equals("default");
+    }
+
     /** Whether the model is a random-weight preset (its samples mean nothing). */
     boolean isRandom() {
         return DiTConfig.isPreset(model);
     }
 
+    /** Models above this many parameters announce their silent set-up phases (DiT-XL/2: about 50 s on 2 cores). */
+    static final long ANNOUNCE_PARAMETERS = 20_000_000L;
+    /** Weight files above this size announce their reading. */
+    static final long ANNOUNCE_BYTES = 50_000_000L;
+
     /** The model, its token-wise weights packed for fast inference ({@link DiT#packWeights()}). */
     DiT load() throws java.io.IOException {
-        return unpacked().packWeights();
+        DiT dit = unpacked();
+        long params = ParameterLayout.count(dit.config());
+        if (params < ANNOUNCE_PARAMETERS) {
+            return dit.packWeights();
+        }
+        Progress.Phase phase = Progress.phase(String.format(java.util.Locale.ROOT,
+                "%s: packing %,d weights for fast inference", dit.config().name(), params));
+        dit.packWeights();
+        phase.done();
+        return dit;
     }
 
     /** The model without packed weights: for callers that change the weights or time the unpacked path. */
@@ -52,7 +72,11 @@ public final class ModelOptions {
                         + " (e.g. DiT-XL-2-256x256.pt) or add --random-weights to time it with random weights");
             }
             DiTConfig c = inputSize == null ? DiTConfig.preset(model) : DiTConfig.preset(model).withInputSize(inputSize);
-            return DiT.random(c, 0);
+            Progress.Phase phase = Progress.phase(String.format(java.util.Locale.ROOT,
+                    "%s: drawing %,d random weights", c.name(), ParameterLayout.count(c)));
+            DiT dit = DiT.random(c, 0);
+            phase.done();
+            return dit;
         }
         if (model.equals("default")) {
             return EmbeddedModel.load();
@@ -66,8 +90,15 @@ public final class ModelOptions {
             throw new IllegalArgumentException("--model " + model + " is a directory, not a weights file (.safetensors, "
                     + ".pt, .pth or .bin)");
         }
+        long bytes = Files.size(p);
+        Progress.Phase phase = bytes < ANNOUNCE_BYTES ? null : Progress.phase(String.format(java.util.Locale.ROOT,
+                "reading %s (%.0f MB)", p, bytes / 1e6));
         StateDict sd = WeightsFiles.load(p);
         DiTConfig c = ConfigInference.infer(sd, p.getFileName().toString(), heads);
-        return new DiT(c, sd);
+        DiT dit = new DiT(c, sd);
+        if (phase != null) {
+            phase.done();
+        }
+        return dit;
     }
 }

@@ -47,6 +47,19 @@ final class Preflight {
         }
     }
 
+    /**
+     * Prints a warning for a router used with another sampler or guidance scale than it was trained for (see
+     * Router#settingsWarning). Checked before the model is loaded.
+     */
+    static void warnIfOtherSettings(CachePolicy policy, SamplingOptions sampling) {
+        if (policy instanceof RouterPolicy r) {
+            String warning = r.router().settingsWarning(r.source(), sampling.sampler, sampling.cfg);
+            if (warning != null) {
+                System.err.println(warning);
+            }
+        }
+    }
+
     private static void checkCanCreateIn(String flag, Path target, Path dir) {
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) {

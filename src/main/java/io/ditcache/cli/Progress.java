@@ -81,6 +81,26 @@ final class Progress implements AutoCloseable {
         return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
     }
 
+    /** Announces a phase without a natural count (loading, packing, set-up) on stderr: a line before it, one after. */
+    static Phase phase(String what) {
+        return new Phase(what);
+    }
+
+    /** A phase announced by {@link #phase}; {@link #done} prints how long it took. */
+    static final class Phase {
+        private final String what;
+        private final long t0 = System.nanoTime();
+
+        private Phase(String what) {
+            this.what = what;
+            System.err.println(what + " ...");
+        }
+
+        void done() {
+            System.err.printf(Locale.ROOT, "%s: done in %.1f s%n", what, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
     @Override
     public void close() {
         if (bar != null) {

@@ -5,6 +5,7 @@ import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.CachedSampling;
 import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.eval.ImageGrid;
+import io.ditcache.eval.ImageMetrics;
 import io.ditcache.io.DType;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.model.DiT;
@@ -31,6 +32,9 @@ final class SampleCommand implements Callable<Integer> {
     @Mixin
     SamplingOptions sampling = new SamplingOptions();
 
+    @Mixin
+    ThreadOptions threads = new ThreadOptions();
+
     @Option(names = "--n", defaultValue = "10", description = "Number of samples (one batch). Default: ${DEFAULT-VALUE}.")
     int n;
 
@@ -50,7 +54,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--stats", paramLabel = "FILE", description = "Write cache statistics as JSON.")
     Path stats;
 
-    @Option(names = "--compare-uncached", description = "Also run the uncached sampler on the same noise to measure the wall-clock speedup.")
+    @Option(names = "--compare-uncached", description = "Also run the uncached sampler on the same noise: the wall-clock"
+            + " speedup and the PSNR/SSIM of the cached samples against the uncached ones.")
     boolean compareUncached;
 
     @Override
@@ -63,13 +68,15 @@ final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out " + out + ": use a .png or .safetensors file name");
         }
         // Every option is checked before the model is loaded (tens of seconds for DiT-XL/2) or anything sampled.
-        sampling.validate();
+        threads.apply();
+        sampling.defaultsFor(model).validate();
         Preflight.outputFile("--out", out);
         if (stats != null) {
             Preflight.outputFile("--stats", stats);
         }
         CachePolicy policy = CachePolicies.parse(cache, threshold == null ? Double.NaN : threshold);
         policy.samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
+        Preflight.warnIfOtherSettings(policy, sampling);
         DiT dit = model.load();
         DiTConfig c = dit.config();
         policy.checkFits(dit, sampling.steps);
@@ -81,6 +88,12 @@ final class SampleCommand implements Callable<Integer> {
             System.err.println("note: " + c.name() + " has RANDOM weights: timings are real, the samples are not images");
         }
         CachedSampling.Result r = sampling.run(dit, policy, y, xT, compareUncached, "sample " + cache);
+        if (r.uncached() != null) {
+            // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
+            boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;
+            r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
+                    ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
+        }
         writeSamples(r.samples(), c, y);
         System.out.println(r.stats().summaryLine());
         if (stats != null) {
@@ -106,7 +119,7 @@ final class SampleCommand implements Callable<Integer> {
         boolean pixels = c.inChannels() == 1 || c.inChannels() == 3;
         if (png && pixels) {
             ImageGrid.write(samples, Math.min(n, 10), 2, out);
-            System.out.println("wrote " + n + " samples -> " + out);
+            System.out.println("wrote " + count(n) + " -> " + out);
             return;
         }
         Path file = out;
@@ -125,7 +138,11 @@ final class SampleCommand implements Callable<Integer> {
         sd.metadata().put("seed", Long.toString(sampling.seed));
         sd.metadata().put("cache", cache);
         SafeTensors.write(file, sd, DType.F32);
-        System.out.println("wrote " + n + " samples " + Arrays.toString(samples.shape()) + " -> " + file);
+        System.out.println("wrote " + count(n) + " " + Arrays.toString(samples.shape()) + " -> " + file);
+    }
+
+    private static String count(int n) {
+        return n + (n == 1 ? " sample" : " samples");
     }
 
     private static float[] toFloat(int[] y) {

@@ -5,6 +5,7 @@ import io.ditcache.eval.classifier.ClassifierTrainer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ditcache train-classifier}: retrains the Fashion-MNIST classifier behind the quality metrics. */
@@ -46,11 +47,15 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from OUT.ckpt.")
     boolean resume;
 
+    @Mixin
+    ThreadOptions threads = new ThreadOptions();
+
     @Override
     public Integer call() throws Exception {
         if (channels != null && channels.length != 2) {
             throw new IllegalArgumentException("--channels takes C1,C2");
         }
+        threads.apply();
         ClassifierTrainer.Options o = new ClassifierTrainer.Options(
                 epochs == null ? DEFAULTS.epochs() : epochs, batch == null ? DEFAULTS.batchSize() : batch,
                 lr == null ? DEFAULTS.learningRate() : lr, DEFAULTS.weightDecay(), DEFAULTS.warmupSteps(), seed,

@@ -9,12 +9,12 @@ import io.ditcache.model.DiTConfig;
 import io.ditcache.model.DiTInitializer;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.train.DiffusionTrainer;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ditcache train-model}: trains a DiT on Fashion-MNIST from scratch (how the embedded default was made). */
@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
                 "Class-conditional pixel-space DiT: epsilon MSE, AdamW, EMA, label dropout 0.1. Checkpoints to "
                         + "OUT.ckpt.safetensors every --checkpoint-every iterations; --resume continues exactly. The EMA "
                         + "weights are written to OUT (safetensors) with the config and provenance in the metadata, and the "
-                        + "loss curve to OUT.loss.csv."})
+                        + "loss curve to OUT.loss.csv (on --resume it is cut back to the checkpoint's iteration first, so it "
+                        + "matches a run that never stopped). --checkpoint-every and --threads may change on --resume; the "
+                        + "other settings may not."})
 final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "Training data (only fashion-mnist). Default: ${DEFAULT-VALUE}.")
     String data;
@@ -79,6 +81,13 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output weights (.safetensors).")
     Path out;
 
+    @Option(names = "--loss-every", defaultValue = "50", paramLabel = "N", description = "Loss-curve rows (OUT.loss.csv):"
+            + " the mean loss over every N iterations. Default: ${DEFAULT-VALUE}.")
+    int lossEvery;
+
+    @Mixin
+    ThreadOptions threads = new ThreadOptions();
+
     @Override
     public Integer call() throws Exception {
         if (!save.equals("ema") && !save.equals("final")) {
@@ -99,6 +108,14 @@ final class TrainModelCommand implements Callable<Integer> {
         if (!out.getFileName().toString().endsWith(".safetensors")) {
             throw new IllegalArgumentException("--out " + out + ": the weights are written as .safetensors");
         }
+        if (lossEvery < 1) {
+            throw new IllegalArgumentException("--loss-every must be >= 1, got " + lossEvery);
+        }
+        if (checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
+        }
+        Preflight.outputFile("--out", out);
+        threads.apply();
         DiTConfig c = DiTConfig.named(config);
         Dataset train = (dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train();
         DiT model = init == null ? DiTInitializer.initialize(c, seed) : initialWeights(c);
@@ -108,31 +125,21 @@ final class TrainModelCommand implements Callable<Integer> {
         Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         Path lossCsv = out.resolveSibling(out.getFileName() + ".loss.csv");
         if (resume) {
-            trainer.resume(ckpt);
+            try {
+                trainer.resume(ckpt);
+            } catch (DiffusionTrainer.SettingsMismatchException e) {
+                throw new IllegalArgumentException("--resume: " + ckpt + " was written with " + flags(e.differences(), 0)
+                        + ", this run has " + flags(e.differences(), 1) + "; resume with the checkpoint's values", e);
+            }
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
         } else if (Files.exists(ckpt)) {
             throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
         }
+        // On --resume: the curve's rows after the checkpoint's iteration (a killed run's) are dropped.
+        trainer.logLossTo(lossCsv, lossEvery);
         long t0 = System.nanoTime();
-        double[] window = {0, 0};
-        try (PrintWriter csv = new PrintWriter(Files.newBufferedWriter(lossCsv,
-                resume ? java.nio.file.StandardOpenOption.APPEND : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE));
-             Progress bar = new Progress("train " + c.name(), iters, "it", trainer.iteration())) {
-            if (!resume) {
-                csv.println("iteration,loss");
-            }
-            trainer.train(iters, ckpt, (it, total, loss) -> {
-                window[0] += loss;
-                window[1]++;
-                if (it % 50 == 0 || it == total) {
-                    csv.printf(Locale.ROOT, "%d,%.6f%n", it, window[0] / window[1]);
-                    csv.flush();
-                    window[0] = 0;
-                    window[1] = 0;
-                }
-                bar.stepTo(it, String.format(Locale.ROOT, "loss %.4f", loss));
-            });
+        try (Progress bar = new Progress("train " + c.name(), iters, "it", trainer.iteration())) {
+            trainer.train(iters, ckpt, (it, total, loss) -> bar.stepTo(it, String.format(Locale.ROOT, "loss %.4f", loss)));
         }
         double minutes = (System.nanoTime() - t0) / 6e10;
         StateDict weights = save.equals("ema") ? trainer.emaWeights() : trainer.finalWeights();
@@ -143,6 +150,24 @@ final class TrainModelCommand implements Callable<Integer> {
         SafeTensors.write(out, weights, half ? DType.F16 : DType.F32);
         System.out.printf(Locale.ROOT, "wrote " + save + " weights -> %s (%.1f min this session); loss curve -> %s%n", out, minutes, lossCsv);
         return 0;
+    }
+
+    /** The flags behind differing trainer settings, with the checkpoint's ({@code which} 0) or this run's (1) values. */
+    private static String flags(java.util.Map<String, String[]> differences, int which) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<String, String[]> e : differences.entrySet()) {
+            String v = e.getValue()[which];
+            parts.add(switch (e.getKey()) {
+                case "batch" -> "--batch " + v;
+                case "lr" -> "--lr " + v;
+                case "warmup" -> "--warmup " + v;
+                case "cosineEnd" -> v.equals("0") ? "--lr-schedule constant" : "--lr-schedule cosine --iters " + v;
+                case "emaDecay" -> "--ema " + v;
+                case "seed" -> "--seed " + v;
+                default -> e.getKey() + " " + v;
+            });
+        }
+        return String.join(" ", parts);
     }
 
     /** The --init weights, checked to have the --config architecture; unpacked, since training changes them. */

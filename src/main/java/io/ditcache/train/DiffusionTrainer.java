@@ -61,6 +61,33 @@ public final class DiffusionTrainer {
         }
     }
 
+    /**
+     * Thrown by {@link #resume} when the checkpoint was written with other settings than this trainer's (those that
+     * change the run; {@code checkpointEvery} may differ). {@link #differences} maps each differing
+     * {@link Settings} component to its {@code {checkpoint's, this run's}} values, so callers can name their flags.
+     */
+    public static final class SettingsMismatchException extends IllegalArgumentException {
+        private final transient Map<String, String[]> differences;
+
+        SettingsMismatchException(Path file, Map<String, String[]> differences) {
+            super(file + " was written with other settings ("
+                    + differences.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()[0] + ", now " + e.getValue()[1])
+                    .collect(java.util.stream.Collectors.joining("; ")) + "); resume with the same settings");
+            this.differences = differences;
+        }
+
+        /** Component name -> {value in the checkpoint, value now}, in the record's order. */
+        public Map<String, String[]> differences() {
+            return differences;
+        }
+    }
+
+    /** Settings components that may change on resume: they do not change the trained weights. */
+    private static final java.util.Set<String> FREE_ON_RESUME = java.util.Set.of("checkpointEvery");
+
+    /** Header of the loss curve written by {@link #logLossTo}. */
+    public static final String LOSS_HEADER = "iteration,loss";
+
     /** Receives progress: iteration done (1-based), total, loss of that iteration. */
     public interface Listener {
         void onIteration(int iteration, int total, double loss);
@@ -74,6 +101,10 @@ public final class DiffusionTrainer {
     private final Map<String, AdamW> optimizers = new LinkedHashMap<>();
     private final Ema emaUpdate;
     private int iteration;
+    private Path lossCsv;
+    private int lossEvery;
+    private double lossWindowSum;
+    private int lossWindowCount;
 
     public DiffusionTrainer(DiT model, Dataset data, Settings settings) {
         if (model.config().learnSigma()) {
@@ -122,12 +153,74 @@ public final class DiffusionTrainer {
         return sd;
     }
 
+    /**
+     * Writes the loss curve to {@code csv} during {@link #train}: a header {@value #LOSS_HEADER}, then one row
+     * {@code iteration,mean loss} every {@code every} iterations and at the end of each {@code train} call, the mean
+     * over the iterations since the previous row. The open window (sum and count since the last row) is part of the
+     * checkpoint, so the curve stays consistent with the checkpoint: call this after {@link #resume}, and the file's
+     * rows up to the resumed iteration are kept, anything later (rows a killed run wrote after its last checkpoint,
+     * a torn last line) dropped, and a missing header restored; a resumed run then writes the same rows as one that
+     * never stopped. Without a resume the file is started afresh. Written through a temporary file and a rename.
+     */
+    public void logLossTo(Path csv, int every) throws IOException {
+        if (every < 1) {
+            throw new IllegalArgumentException("the loss curve needs a row interval >= 1, got " + every);
+        }
+        StringBuilder kept = new StringBuilder(LOSS_HEADER).append('\n');
+        if (iteration > 0 && Files.exists(csv)) {
+            int last = 0;
+            // ISO-8859-1: any bytes decode, so a torn or garbled tail cannot stop the repair.
+            String text = new String(Files.readAllBytes(csv), java.nio.charset.StandardCharsets.ISO_8859_1);
+            for (String line : text.split("\n", -1)) {
+                int row = lossRowIteration(line.strip());
+                if (row > last && row <= iteration) {
+                    kept.append(line.strip()).append('\n');
+                    last = row;
+                }
+            }
+        }
+        byte[] bytes = kept.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        io.ditcache.io.AtomicFiles.writeStream(csv, out -> out.write(bytes));
+        this.lossCsv = csv;
+        this.lossEvery = every;
+    }
+
+    /** The iteration of a loss-curve row {@code "i,loss"} with i >= 1 and a finite loss; 0 for anything else. */
+    private static int lossRowIteration(String line) {
+        int comma = line.indexOf(',');
+        if (comma < 1 || line.indexOf(',', comma + 1) >= 0) {
+            return 0;
+        }
+        try {
+            int it = Integer.parseInt(line.substring(0, comma));
+            double loss = Double.parseDouble(line.substring(comma + 1));
+            return it >= 1 && Double.isFinite(loss) ? it : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void logLoss(double loss, int total) throws IOException {
+        lossWindowSum += loss;
+        lossWindowCount++;
+        if (iteration % lossEvery == 0 || iteration == total) {
+            String row = String.format(java.util.Locale.ROOT, "%d,%.6f\n", iteration, lossWindowSum / lossWindowCount);
+            Files.writeString(lossCsv, row, java.nio.charset.StandardCharsets.US_ASCII,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            lossWindowSum = 0;
+            lossWindowCount = 0;
+        }
+    }
+
     /** Runs iterations until {@code total} are done, checkpointing to {@code checkpoint} (if not null). */
     public void train(int total, Path checkpoint, Listener listener) throws IOException {
         DiTTape tape = new DiTTape(model);
         while (iteration < total) {
             double loss = step(tape);
             iteration++;
+            if (lossCsv != null) {
+                logLoss(loss, total); // before the checkpoint of this iteration: the curve never lags the checkpoint
+            }
             if (listener != null) {
                 listener.onIteration(iteration, total, loss);
             }
@@ -204,6 +297,9 @@ public final class DiffusionTrainer {
         }
         ck.metadata().put("iteration", Integer.toString(iteration));
         ck.metadata().put("settings", settings.toString());
+        // The loss curve's open window (Double.toString round-trips exactly), so a resumed curve matches.
+        ck.metadata().put("loss_window_sum", Double.toString(lossWindowSum));
+        ck.metadata().put("loss_window_count", Integer.toString(lossWindowCount));
         SafeTensors.write(file, ck, DType.F32);
     }
 
@@ -215,8 +311,18 @@ public final class DiffusionTrainer {
         StateDict ck = SafeTensors.read(file);
         String saved = ck.metadata().get("settings");
         if (saved != null && !saved.equals(settings.toString())) {
-            throw new IllegalArgumentException(file + " was written with other settings (" + saved
-                    + "); resume with the same flags");
+            Map<String, String> then = settingsFields(saved);
+            Map<String, String> now = settingsFields(settings.toString());
+            Map<String, String[]> differences = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : now.entrySet()) {
+                String old = then.get(e.getKey());
+                if (!FREE_ON_RESUME.contains(e.getKey()) && !e.getValue().equals(old)) {
+                    differences.put(e.getKey(), new String[] {old == null ? "(not recorded)" : old, e.getValue()});
+                }
+            }
+            if (!differences.isEmpty()) {
+                throw new SettingsMismatchException(file, differences);
+            }
         }
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
             String k = e.getKey();
@@ -231,6 +337,25 @@ public final class DiffusionTrainer {
             e.getValue().restore(ck.get("adam_m." + k, shape).data(), ck.get("adam_v." + k, shape).data(), Long.parseLong(steps));
         }
         iteration = Integer.parseInt(ck.metadata().getOrDefault("iteration", "0"));
+        lossWindowSum = Double.parseDouble(ck.metadata().getOrDefault("loss_window_sum", "0"));
+        lossWindowCount = Integer.parseInt(ck.metadata().getOrDefault("loss_window_count", "0"));
         model.dropPackedWeights();
+    }
+
+    /** The components of a {@code Settings[name=value, ...]} string, in order. */
+    private static Map<String, String> settingsFields(String text) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        int open = text.indexOf('[');
+        int close = text.lastIndexOf(']');
+        if (open < 0 || close < open) {
+            return fields;
+        }
+        for (String part : text.substring(open + 1, close).split(", ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                fields.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+        }
+        return fields;
     }
 }

@@ -134,6 +134,25 @@ class CachedDenoiserTest {
     }
 
     @Test
+    void aPlanThatNeverReusesStoresNothing() {
+        for (CachePolicy p : new CachePolicy[] {new NoCache(), new Fora(1), new FewerSteps(STEPS)}) {
+            CachedDenoiser d = new CachedDenoiser(MODEL, LABELS, 4f, p, STEPS);
+            TinyDrive.drive(d, STEPS, TinyDrive.noise(5));
+            assertEquals(0, d.stats().peakCacheBytes(), p.spec());
+            assertEquals(0, d.stats().reusedUnitExecutions(), p.spec());
+            assertTrue(d.stats().cacheBytesBound() > 0, p.spec());
+        }
+    }
+
+    @Test
+    void macsAreDescribedWithoutRoundingToOneX() {
+        assertEquals("71.2 of 142 GMACs (2.00x fewer)", CacheStats.describeMacs(71_200_000_000L, 142_400_000_000L));
+        assertEquals("142 GMACs (as many as uncached)", CacheStats.describeMacs(142_000_000_000L, 142_000_000_000L));
+        assertEquals("70.0 of 70.1 GMACs (0.1% fewer)", CacheStats.describeMacs(70_000_000_000L, 70_070_000_000L));
+        assertEquals("1.20 of 2.40 TMACs (2.00x fewer)", CacheStats.describeMacs(1_200_000_000_000L, 2_400_000_000_000L));
+    }
+
+    @Test
     void cacheMemoryStaysWithinItsBound() {
         CachedDenoiser d = new CachedDenoiser(MODEL, LABELS, 4f, new Fora(3), STEPS);
         TinyDrive.drive(d, STEPS, TinyDrive.noise(5));
@@ -189,7 +208,7 @@ class CachedDenoiserTest {
         String json = java.nio.file.Files.readString(f);
         for (String key : new String[]{"\"cache_usage_ratio\": 0.500000", "\"macs\": " + d.stats().macs(),
                 "\"macs_uncached\": " + d.stats().macsUncached(), "\"wall_ms\":", "\"wall_ms_uncached\": 123.000",
-                "\"per_step_reused\": [6, 0, 6, 0]", "\"peak_cache_bytes\":", "\"plan_map\""}) {
+                "\"per_step_reused\": [0, 6, 0, 6]", "\"step_order\": \"sampling order", "\"peak_cache_bytes\":", "\"plan_map\""}) {
             assertTrue(json.contains(key), key + " missing in\n" + json);
         }
         assertFalse(json.contains("NaN"));

@@ -10,6 +10,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.DiTInitializer;
 import io.ditcache.tensor.Tensor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,60 @@ class DiffusionTrainerTest {
                 new DiffusionTrainer.Settings(12, 1e-3, 5, 0.0, 0.9, 0.1, 7, 3));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.resume(ck));
         assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+    }
+
+    /** Stops a run at an iteration, after its loss row but before its checkpoint: what a kill there leaves. */
+    static final class Killed extends RuntimeException {
+    }
+
+    @Test
+    void theLossCurveOfAKilledAndResumedRunEqualsTheUninterruptedOne(@TempDir Path dir) throws Exception {
+        Dataset data = shapes(24);
+        Path straightCsv = dir.resolve("straight.loss.csv");
+        DiffusionTrainer straight = new DiffusionTrainer(DiTInitializer.initialize(TINY, 2), data, settings(3));
+        straight.logLossTo(straightCsv, 4);
+        straight.train(12, null, null);
+        String expected = Files.readString(straightCsv);
+        assertTrue(expected.startsWith("iteration,loss\n"), expected);
+        assertEquals(List.of("iteration", "4", "8", "12"), expected.lines().map(l -> l.split(",")[0]).toList());
+
+        // Checkpoints every 3, rows every 4: killed at iteration 8, after its row, before any later checkpoint. The
+        // last checkpoint (6) holds the open window of iterations 5 and 6; the file has a row (8) past it.
+        Path csv = dir.resolve("killed.loss.csv");
+        Path ck = dir.resolve("killed.ckpt.safetensors");
+        DiffusionTrainer first = new DiffusionTrainer(DiTInitializer.initialize(TINY, 2), data, settings(3));
+        first.logLossTo(csv, 4);
+        assertThrows(Killed.class, () -> first.train(12, ck, (it, total, loss) -> {
+            if (it == 8) {
+                throw new Killed();
+            }
+        }));
+        Files.writeString(csv, "9,0.5\n1", java.nio.file.StandardOpenOption.APPEND); // and a torn line
+        DiffusionTrainer resumed = new DiffusionTrainer(DiTInitializer.initialize(TINY, 99), data, settings(3));
+        resumed.resume(ck);
+        assertEquals(6, resumed.iteration());
+        resumed.logLossTo(csv, 4);
+        assertEquals(List.of("iteration", "4"), Files.readString(csv).lines().map(l -> l.split(",")[0]).toList(),
+                "cut back to the checkpoint's iteration");
+        resumed.train(12, ck, null);
+        assertEquals(expected, Files.readString(csv));
+    }
+
+    @Test
+    void aSettingsMismatchOnResumeNamesTheSetting(@TempDir Path dir) throws Exception {
+        Dataset data = shapes(24);
+        Path ck = dir.resolve("ck.safetensors");
+        new DiffusionTrainer(DiTInitializer.initialize(TINY, 2), data, settings(3)).train(3, ck, null);
+        DiffusionTrainer otherLr = new DiffusionTrainer(DiTInitializer.initialize(TINY, 2), data,
+                new DiffusionTrainer.Settings(12, 1e-3, 5, 0.0, 0.9, 0.1, 8, 3));
+        DiffusionTrainer.SettingsMismatchException e = assertThrows(DiffusionTrainer.SettingsMismatchException.class,
+                () -> otherLr.resume(ck));
+        assertEquals(List.of("lr", "seed"), List.copyOf(e.differences().keySet()));
+        assertArrayEquals(new String[] {"0.003", "0.001"}, e.differences().get("lr"));
+        // The checkpoint interval does not change the weights: it may differ.
+        DiffusionTrainer otherInterval = new DiffusionTrainer(DiTInitializer.initialize(TINY, 2), data, settings(5));
+        otherInterval.resume(ck);
+        assertEquals(3, otherInterval.iteration());
     }
 
     @Test
