@@ -12,16 +12,13 @@ import java.util.Arrays;
  *   b̄_k  ← running mean of b_k over the times unit k's step was trained (weight {@value #BENEFIT_WEIGHT} on the newest)
  *   e    = (U − usage) / f            usage error at the router's own threshold, f = share of pairs that can reuse
  *   c    ← {@value #LEAK} c + η e     a leaky integral (|c| ≤ η |e| / (1 − {@value #LEAK}))
- *   q    = clamp(U / f + min(e + c, {@value #MAX_PUSH}), 0, 1)   the share of trained pairs priced toward reuse
+ *   q    = clamp(U / f + e + c, 0, 1)  the share of trained pairs priced toward reuse
  *   β    = max(quantile_q(b̄), {@value #MIN_BETA})
  * </pre>
  * Working in quantile space gets β's scale right at once (HarmoniCa's λ-weighted losses need β about 100x smaller
  * than L2C's, and models differ by orders of magnitude) and bounds the control: while usage lags behind the target
- * (logits need (distance / lr) consistent updates to cross the threshold) a few more units are pushed toward reuse,
- * and fewer once the target is passed. The push is capped because overshoot does not heal: a unit that reached the
- * clamp at -5 barely moves back, since σ' there is 40x smaller than at 0 while Adam's second moment still remembers
- * the early, larger gradients. Measured on the embedded model at DDIM-20 (a 35% target): with an uncapped push
- * (q = U / f + e + c) HarmoniCa ended at 41-42% and L2C at 49.6% (all its cache steps); pricing at the plain target
+ * (logits need (distance / lr) consistent updates to cross the threshold) more units are pushed toward reuse, at
+ * most all of them, and none once the target is passed. Measured on the embedded model: pricing at the plain target
  * quantile (q = U / f) left HarmoniCa at 11% usage for a 35% target after 70% of its iterations, since units near
  * the price get gradients of both signs and barely move; a pure dual ascent on log β (tried first, on the test
  * model) overshot to all-reuse while the logits lagged, and Adam's second moment, filled while β was large, then
@@ -32,8 +29,6 @@ public final class UsageTargetBeta {
     public static final double MAX_BETA = 1.0;
     static final double BENEFIT_WEIGHT = 0.5;
     static final double LEAK = 0.9;
-    /** At most this share of the trained pairs is priced toward reuse beyond the target's own share. */
-    static final double MAX_PUSH = 0.1;
 
     private final double target;
     private final double rate;
@@ -96,8 +91,7 @@ public final class UsageTargetBeta {
         double share = trainable / (double) (n * units);
         double error = (target - usage) / share;
         correction = LEAK * correction + rate * error;
-        double extra = Math.min(error + correction, MAX_PUSH);
-        double q = Math.max(0, Math.min(1, Math.round(target * n * units) / (double) trainable + extra));
+        double q = Math.max(0, Math.min(1, Math.round(target * n * units) / (double) trainable + error + correction));
         int reuse = (int) Math.round(q * m);
         double price;
         if (reuse <= 0) {
