@@ -18,7 +18,14 @@ import java.util.Arrays;
  * Working in quantile space gets β's scale right at once (HarmoniCa's λ-weighted losses need β about 100x smaller
  * than L2C's, and models differ by orders of magnitude) and bounds the control: while usage lags behind the target
  * (logits need (distance / lr) consistent updates to cross the threshold) more units are pushed toward reuse, at
- * most all of them, and none once the target is passed. Measured on the embedded model: pricing at the plain target
+ * most all of them, and none once the target is passed. Measured on the embedded model at DDIM-20 with a 35% target
+ * (lr 0.25, 42 updates per step's router): HarmoniCa ended at 41-42% and L2C at 49.6%, i.e. this overshoots, and
+ * overshoot does not heal (a unit at the clamp barely moves back: σ' there is 40x smaller than at 0 while Adam's
+ * second moment still remembers the early gradients). Capping the push at 10% of the pairs landed within 7 points
+ * on the test model but left HarmoniCa at 1.9% usage for a 25% target after 400 of 840 iterations on the embedded
+ * one: with β inside the dense part of the benefits, the units near it get gradients of both signs and random-walk.
+ * The controller needs a better design (open); these measurements are in
+ * {@code bench/results/pareto-ddim20/}. Earlier: pricing at the plain target
  * quantile (q = U / f) left HarmoniCa at 11% usage for a 35% target after 70% of its iterations, since units near
  * the price get gradients of both signs and barely move; a pure dual ascent on log β (tried first, on the test
  * model) overshot to all-reuse while the logits lagged, and Adam's second moment, filled while β was large, then
