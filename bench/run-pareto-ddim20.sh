@@ -40,6 +40,6 @@ case "$1" in
     methods=none$(for f in "$R"/*.safetensors; do case $f in *.ckpt.safetensors) ;; *) printf ',router:%s' "$f";; esac; done)
     java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" --methods "$methods" --out "$OUT/learned-seed$seed" ;;
   report)
-    java_run pareto $(for d in "$OUT"/baselines-seed* "$OUT"/learned-seed*; do printf -- '--from %s ' "$d"; done) --out "$OUT" ;;
+    java_run pareto $(for d in "$OUT"/baselines-seed* "$OUT"/learned-seed* "$OUT"/previous-seed*; do printf -- '--from %s ' "$d"; done) --out "$OUT" ;;
   *) echo "usage: $0 train|eval-base|eval-learned SEED | report" >&2; exit 2 ;;
 esac
