@@ -44,7 +44,8 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "Sampling steps N. Default: ${DEFAULT-VALUE}.")
     int steps;
 
-    @Option(names = "--sampler", defaultValue = "ddim", description = "Sampler: ddim (as both papers), or ddim+clip for pixel-space models (x0 clamped to [-1, 1]). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--sampler", description = "Sampler: ddim (as both papers), or ddim+clip for pixel-space models (x0 clamped to [-1, 1])."
+            + " Default: ddim+clip for --model default (how the embedded model and its routers sample), else ddim.")
     String sampler;
 
     @Option(names = "--cfg", defaultValue = "1.5", description = "Guidance scale: SDT's CFG forward; recorded in the router. Default: ${DEFAULT-VALUE}.")
@@ -141,7 +142,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         RouterTrainingConfig d = RouterTrainingConfig.defaults(m, Math.max(2, steps), 0);
         double rate = lr == null ? d.lr() : lr;
         long iterations = iters == null ? RouterTrainingConfig.iterationsForTravel(m, steps, microBatches, rate, travel) : iters;
-        RouterTrainingConfig config = new RouterTrainingConfig(m, steps, sampler.trim().toLowerCase(Locale.ROOT), cfg, iterations,
+        RouterTrainingConfig config = new RouterTrainingConfig(m, steps, samplerOrDefault(), cfg, iterations,
                 batch, microBatches, rate, beta == null ? d.beta() : beta, lambdaEvery, tau,
                 proxy == null ? RouterTrainingConfig.DEFAULT_PROXY : IepoProxy.parse(proxy), seed, d.labelDrop(),
                 threshold, checkpointEvery, targetUsage == null ? Double.NaN : targetUsage, betaRate, trajectories);
@@ -231,6 +232,14 @@ public final class TrainRouterCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data " + data + ": only fashion-mnist is built in; use --latents FILE for latent models");
         }
         return TrainingImages.of((dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train());
+    }
+
+    /** The given --sampler, or the model's own: ddim+clip for the embedded pixel-space model, ddim otherwise. */
+    private String samplerOrDefault() {
+        if (sampler != null) {
+            return sampler.trim().toLowerCase(Locale.ROOT);
+        }
+        return "default".equals(model.model) ? "ddim+clip" : "ddim";
     }
 
     /** {@code git rev-parse --short HEAD} of the working directory, or null. */

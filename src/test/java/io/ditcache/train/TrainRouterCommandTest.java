@@ -55,4 +55,16 @@ class TrainRouterCommandTest {
         System.arraycopy(b, 0, c, a.length, b.length);
         return c;
     }
+
+    @Test
+    void theSamplerDefaultFollowsTheModel() throws Exception {
+        Path embedded = dir.resolve("embedded.safetensors");
+        assertEquals(0, run("--model", "default", "--method", "harmonica", "--steps", "4", "--iters", "1", "--batch", "1",
+                "--threads", "1", "--out", embedded.toString()));
+        assertEquals("ddim+clip", RouterFile.load(embedded).sampler());
+        Path plain = dir.resolve("plain.safetensors");
+        assertEquals(0, run("--model", "default", "--method", "harmonica", "--steps", "4", "--iters", "1", "--batch", "1",
+                "--threads", "1", "--sampler", "ddim", "--out", plain.toString()));
+        assertEquals("ddim", RouterFile.load(plain).sampler());
+    }
 }
