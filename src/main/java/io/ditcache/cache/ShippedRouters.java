@@ -61,14 +61,7 @@ public final class ShippedRouters {
             throw new IllegalArgumentException("'" + name + "' is not a shipped router; shipped routers (for --model default): "
                     + list());
         }
-        Path tmp = resourceFile(RESOURCE_DIR + resolved + EXTENSION);
-        try {
-            return RouterFile.load(tmp);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        return readResource(RESOURCE_DIR + resolved + EXTENSION, RouterFile::load);
     }
 
     /** Reads the shipped router {@code name} and checks that it fits {@code model} at {@code steps} steps. */
@@ -76,6 +69,24 @@ public final class ShippedRouters {
         Router r = load(name);
         r.checkFits(model, steps, resolve(name));
         return r;
+    }
+
+    /** Reads a file. */
+    @FunctionalInterface
+    public interface Reader<T> {
+        T read(Path file) throws IOException;
+    }
+
+    /** Reads a class-path resource with a reader that takes a file: through a temporary copy, deleted afterwards. */
+    public static <T> T readResource(String resource, Reader<T> reader) throws IOException {
+        Path tmp = resourceFile(resource);
+        try {
+            return reader.read(tmp);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     /** A class-path resource copied to a temporary file (deleted on exit), for readers that take a file. */

@@ -8,9 +8,6 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.StateDict;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The default model that ships inside the jar: {@link DiTConfig#FASHION_MNIST} trained here on Fashion-MNIST
@@ -25,32 +22,12 @@ final class EmbeddedModel {
 
     /** The embedded model, unpacked (callers that only sample should {@link DiT#packWeights()} it). */
     static DiT load() throws IOException {
-        StateDict sd = readResource(WEIGHTS, SafeTensors::read);
+        StateDict sd = ShippedRouters.readResource(WEIGHTS, SafeTensors::read);
         return new DiT(ConfigInference.infer(sd, "embedded " + WEIGHTS, null), sd);
     }
 
     /** The shipped router for a method and step count, e.g. ("harmonica", 20) (see {@link ShippedRouters}). */
     static Router router(String method, int steps, DiT model) throws IOException {
         return ShippedRouters.load(ShippedRouters.name(method, steps), model, steps);
-    }
-
-    /** Path of a shipped resource as a temporary file (deleted on exit), for readers that take a file. */
-    static Path resourceFile(String name) throws IOException {
-        return ShippedRouters.resourceFile(name);
-    }
-
-    interface Reader<T> {
-        T read(Path p) throws IOException;
-    }
-
-    private static <T> T readResource(String name, Reader<T> reader) throws IOException {
-        Path tmp = resourceFile(name);
-        try {
-            return reader.read(tmp);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }
