@@ -59,8 +59,11 @@ public final class TrainRouterCommand implements Callable<Integer> {
             + " gets (the clamp range [-5, 5] is 10 wide; a router that cannot travel 10 cannot decide). Default: ${DEFAULT-VALUE}.")
     double travel;
 
-    @Option(names = "--target-usage", paramLabel = "U", description = "Train to a cache usage U in (0, 1) at the router's own"
-            + " --threshold: beta starts at --beta (or the default); then every N iterations it is set to the price (a quantile of the units' measured benefit of computing) that reuses a share U, times a bounded integral of the usage error. The router is then used at its natural operating point, no re-thresholding.")
+    @Option(names = "--target-usage", paramLabel = "U", description = "Train to a cache usage U in (0, 1): beta starts at"
+            + " --beta (or the default); then every N iterations it is set to the price (a quantile of the units' measured"
+            + " benefit of computing) that reuses a share U, steered by a bounded integral of the usage error at --threshold."
+            + " The last quarter of the run trains at the threshold at which the router's plan reuses exactly U (HarmoniCa's"
+            + " rollout refreshes its cache by it), and that threshold is stored: the router is used where it was trained.")
     Double targetUsage;
 
     @Option(names = "--beta-rate", defaultValue = "0.1", description = "With --target-usage: the rate eta of the leaky usage-error integral that steers beta. Default: ${DEFAULT-VALUE}.")
@@ -136,6 +139,10 @@ public final class TrainRouterCommand implements Callable<Integer> {
         if (calibrateUsage != null && !(calibrateUsage > 0 && calibrateUsage < 1)) {
             throw new IllegalArgumentException("--calibrate-usage must be in (0, 1), got " + calibrateUsage);
         }
+        if (calibrateUsage != null && targetUsage != null) {
+            throw new IllegalArgumentException("--calibrate-usage and --target-usage both set the stored threshold: give one"
+                    + " (--target-usage already stores the threshold at which the router reuses U)");
+        }
         if (!(travel > 0 && Double.isFinite(travel))) {
             throw new IllegalArgumentException("--travel must be > 0, got " + travel);
         }
@@ -173,7 +180,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
                 // No loss yet in this window: only SDT's forced first step ran (it computes everything, learns nothing).
                 String lossText = lossWindow[1] == 0 ? "-"
                         : String.format(Locale.ROOT, "%.4g", lossWindow[0] / lossWindow[1]);
-                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%%", lossText, 100 * t.cacheUsage())
+                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%% at %.3g", lossText, 100 * t.cacheUsage(), t.threshold())
                         + (config.targetsUsage() ? String.format(Locale.ROOT, " (target %.1f%%, beta %.3g)",
                         100 * config.targetUsage(), t.beta()) : "");
                 if (done % 20 == 0) {
@@ -190,7 +197,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         }
         extra.put("model_source", model.model);
         Router router = trainer.result(extra);
-        double stored = threshold;
+        double stored = router.defaultThreshold();
         if (calibrateUsage != null) {
             stored = Math.min(0.999, Math.max(1e-6, Math.nextUp(RouterEvaluation.thresholdForUsage(router, calibrateUsage))));
             Map<String, String> prov = new LinkedHashMap<>(router.provenance());
@@ -202,6 +209,12 @@ public final class TrainRouterCommand implements Callable<Integer> {
         threshold = stored;
         System.out.printf(Locale.ROOT, "wrote %s router (%d steps x %d units) -> %s; cache usage at threshold %.2f: %.1f%%%n",
                 m.id(), router.steps(), router.units(), out, threshold, 100 * router.plan(threshold).usageRatio());
+        if (config.targetsUsage()) {
+            System.out.printf(Locale.ROOT, "landed: trained at the threshold of %.1f%% usage from iteration %s; %d of the"
+                            + " trained scores lie within a logit of +-%.1f of it%n", 100 * config.targetUsage(),
+                    router.provenance().get("landing_from_iteration"),
+                    RouterEvaluation.scoresNearThreshold(router, threshold, NEAR_LOGIT), NEAR_LOGIT);
+        }
         if (calibrateUsage != null) {
             System.out.printf(Locale.ROOT, "re-thresholded: %d of the trained scores lie within a logit of +-%.1f of the"
                             + " threshold (their compute/reuse choice hangs on it)%n",

@@ -22,7 +22,7 @@ final class MixedRollout {
     private final DiT model;
     private final DdimSampler ddim;
     private final float cfg;
-    private final double tau;
+    private double tau;
     private final FeatureCache cache;
 
     MixedRollout(DiT model, DdimSampler ddim, float cfg, double tau) {
@@ -31,6 +31,10 @@ final class MixedRollout {
         this.cfg = cfg;
         this.tau = tau;
         this.cache = new FeatureCache(model.config().units());
+    }
+
+    void setTau(double t) {
+        tau = t;
     }
 
     FeatureCache cache() {

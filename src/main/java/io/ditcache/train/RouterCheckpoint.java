@@ -13,19 +13,21 @@ import java.util.Map;
  * {@code logits, adam.m, adam.v [steps, units]}, {@code adam.steps [steps]} (per-router AdamW step counts, exact up
  * to 2^24), {@code iepo.lambda [trajectories * steps]}, and metadata {@code format=ditcache-router-checkpoint}, {@code iteration},
  * {@code model_fingerprint}, {@code beta} (the current β, exact: {@link UsageTargetBeta} changes it), with a target usage also
- * {@code usage_target.benefit [steps, units]} and {@code usage_target.correction}, and every {@link RouterTrainingConfig#trajectorySettings() setting} under
+ * {@code usage_target.benefit [steps, units]}, {@code usage_target.correction} and, once training has landed its
+ * threshold ({@link RouterTrainer#threshold()}), {@code usage_target.landed_threshold}; and every {@link RouterTrainingConfig#trajectorySettings() setting} under
  * {@code setting.KEY}. Random streams are counter-based ({@link Seeds}), so the seed among the settings is all the
  * random state there is.
  *
  * @param iteration iterations done when the state was taken
  */
 record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps, float[] lambda,
-                        double beta, float[][] benefits, double correction) {
+                        double beta, float[][] benefits, double correction, double landedThreshold) {
     static final String FORMAT = "ditcache-router-checkpoint";
     private static final String SETTING = "setting.";
 
     /** A copy of the trainer's state now. */
-    static RouterCheckpoint of(long iteration, TrainableRouter router, float[] lambda, double beta, UsageTargetBeta target) {
+    static RouterCheckpoint of(long iteration, TrainableRouter router, float[] lambda, double beta, UsageTargetBeta target,
+                               double landedThreshold) {
         int n = router.steps();
         float[][] m = new float[n][];
         float[][] v = new float[n][];
@@ -36,7 +38,7 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
             steps[s] = router.optimizer(s).steps();
         }
         return new RouterCheckpoint(iteration, router.logits(), m, v, steps, lambda.clone(), beta,
-                target == null ? null : target.benefits(), target == null ? 0 : target.correction());
+                target == null ? null : target.benefits(), target == null ? 0 : target.correction(), landedThreshold);
     }
 
     void restoreInto(TrainableRouter router) {
@@ -74,6 +76,9 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
         meta.put("model_fingerprint", fingerprint);
         meta.put("beta", Double.toString(beta));
         meta.put("usage_target.correction", Double.toString(correction));
+        if (!Double.isNaN(landedThreshold)) {
+            meta.put("usage_target.landed_threshold", Double.toString(landedThreshold));
+        }
         for (Map.Entry<String, String> e : config.trajectorySettings().entrySet()) {
             meta.put(SETTING + e.getKey(), e.getValue());
         }
@@ -113,7 +118,8 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
                 rows(sd.get("adam.m", n, units)), rows(sd.get("adam.v", n, units)), steps,
                 sd.get("iepo.lambda", config.trajectories() * n).data(), parseBeta(file, meta.get("beta"), config.beta()),
                 config.targetsUsage() ? rows(sd.get("usage_target.benefit", n, units)) : null,
-                config.targetsUsage() ? Double.parseDouble(meta.get("usage_target.correction")) : 0);
+                config.targetsUsage() ? Double.parseDouble(meta.get("usage_target.correction")) : 0,
+                Double.parseDouble(meta.getOrDefault("usage_target.landed_threshold", "NaN")));
     }
 
     private static double parseBeta(Path file, String saved, double fallback) {

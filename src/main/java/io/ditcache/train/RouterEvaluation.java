@@ -45,6 +45,35 @@ public final class RouterEvaluation {
     }
 
     /**
+     * The threshold at which {@code router}'s plan reuses {@code round(usage * steps * units)} pairs (at most all
+     * routed ones), placed halfway in logit space between the last score reused and the first computed, so that the
+     * choice is as far as possible from both; within [{@value #MIN_LANDED}, {@value #MAX_LANDED}]. What
+     * {@link RouterTrainer} trains with at the end of a {@code --target-usage} run.
+     */
+    public static double landingThreshold(Router router, double usage) {
+        int n = router.steps();
+        int u = router.units();
+        double[] logits = new double[n * u];
+        int m = 0;
+        for (int s = 0; s < n; s++) {
+            if (!router.method().fullStep(s, n)) {
+                for (int k = 0; k < u; k++) {
+                    logits[m++] = router.logit(s, k);
+                }
+            }
+        }
+        Arrays.sort(logits, 0, m);
+        int reuse = (int) Math.min(m, Math.round(usage * n * u));
+        double below = reuse == 0 ? logits[0] - 1 : logits[reuse - 1];
+        double above = reuse == m ? logits[m - 1] + 1 : logits[reuse];
+        double mid = 0.5 * (below + above);
+        return Math.max(MIN_LANDED, Math.min(MAX_LANDED, 1 / (1 + Math.exp(-mid))));
+    }
+
+    static final double MIN_LANDED = 1e-6;
+    static final double MAX_LANDED = 0.999;
+
+    /**
      * How many of the routed (not forced-full) scores lie within {@code marginLogit} of {@code threshold} in logit
      * space: the units whose compute/reuse choice a small change of the threshold would flip.
      */

@@ -41,6 +41,7 @@ public final class RouterTrainer {
     private final UsageTargetBeta usageTarget;
     private long iteration;
     private RouterCheckpoint trajectoryStart;
+    private double landed = Double.NaN;
 
     /**
      * @param data training images for L2C (checked against the model); ignored (may be null) for SDT methods, which
@@ -101,6 +102,7 @@ public final class RouterTrainer {
         if (usageTarget != null) {
             c.restoreInto(usageTarget);
             setBeta(usageTarget.beta());
+            land(c.landedThreshold());
         }
         if (sdt != null) {
             sdt.setLambda(c.lambda().clone());
@@ -142,6 +144,28 @@ public final class RouterTrainer {
         return usageTarget == null ? config.beta() : usageTarget.beta();
     }
 
+    /**
+     * The threshold training uses now: the configured one, or, in the last {@value RouterTrainingConfig#LANDING_FRACTION} of a run with a
+     * target usage, the one at which the router's plan has exactly that usage ({@link RouterEvaluation#landingThreshold}),
+     * set again at every update of β. HarmoniCa's rollout then refreshes its cache where w exceeds it (τ), so the
+     * router ends trained at the threshold it is used with.
+     */
+    public double threshold() {
+        return Double.isNaN(landed) ? config.threshold() : landed;
+    }
+
+    /** The first iteration of the landing phase (β and the threshold update at multiples of N from there). */
+    long landingStart() {
+        return (long) Math.ceil((1 - RouterTrainingConfig.LANDING_FRACTION) * config.iterations());
+    }
+
+    private void land(double threshold) {
+        landed = threshold;
+        if (sdt != null) {
+            sdt.setTau(Double.isNaN(threshold) ? config.tau() : threshold);
+        }
+    }
+
     private void setBeta(double b) {
         if (sdt != null) {
             sdt.setBeta(b);
@@ -156,9 +180,12 @@ public final class RouterTrainer {
      */
     public double step() {
         if (sdt != null && sdt.startsTrajectory(iteration)) {
-            trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda(), beta(), usageTarget);
+            trajectoryStart = RouterCheckpoint.of(iteration, router, sdt.lambda(), beta(), usageTarget, landed);
         }
         if (usageTarget != null && iteration > 0 && iteration % config.steps() == 0) {
+            if (iteration >= landingStart()) {
+                land(RouterEvaluation.landingThreshold(currentRouter(), config.targetUsage()));
+            }
             setBeta(usageTarget.update(cacheUsage()));
         }
         double loss;
@@ -201,15 +228,18 @@ public final class RouterTrainer {
     /** Writes the latest resumable state (SDT mid-trajectory: the state at the trajectory's start) atomically. */
     public void saveCheckpoint(Path file) throws IOException {
         RouterCheckpoint c = checkpointable() || trajectoryStart == null
-                ? RouterCheckpoint.of(iteration, router, iepoLambda(), beta(), usageTarget)
+                ? RouterCheckpoint.of(iteration, router, iepoLambda(), beta(), usageTarget, landed)
                 : trajectoryStart;
         c.save(file, config, fingerprint);
     }
 
-    /** Cache usage ratio of the current router's plan at the configured threshold. */
+    /** Cache usage ratio of the current router's plan at {@link #threshold()}. */
     public double cacheUsage() {
-        return router.toRouter(config.sampler(), config.cfg(), "", config.threshold(), Map.of())
-                .plan(config.threshold()).usageRatio();
+        return currentRouter().plan(threshold()).usageRatio();
+    }
+
+    private Router currentRouter() {
+        return router.toRouter(config.sampler(), config.cfg(), "", threshold(), Map.of());
     }
 
     /** How far training has decided the router (over the routers the method trains). */
@@ -221,7 +251,8 @@ public final class RouterTrainer {
      * The trained router with provenance: trainer, steps, sampler, cfg, seed, iterations, β, lr, batch, the
      * method's own settings (proxy, C, τ, micro-batches, label drop), data, the target usage and final β where β adapted,
      * the usage at the stored threshold, the {@link RouterConvergence} ({@code convergence.*}), plus {@code extra}
-     * (e.g. the git revision).
+     * (e.g. the git revision). With a target usage the stored threshold is landed once more on the final logits
+     * ({@code threshold_landed_for_usage}; {@code landing_from_iteration} says from where training used it).
      */
     public Router result(Map<String, String> extra) {
         Map<String, String> p = new LinkedHashMap<>();
@@ -232,12 +263,17 @@ public final class RouterTrainer {
         p.put("iterations", Long.toString(iteration));
         p.put("data", dataDescription);
         p.put("model", model.config().name());
+        double stored = threshold();
         if (usageTarget != null) {
             p.put("beta_final", Double.toString(usageTarget.beta()));
+            stored = RouterEvaluation.landingThreshold(currentRouter(), config.targetUsage());
+            p.put("threshold_landed_for_usage", Double.toString(config.targetUsage()));
+            p.put("landing_from_iteration", Long.toString(Math.min(landingStart(), iteration)));
         }
-        p.put("usage_at_threshold", String.format(java.util.Locale.ROOT, "%.4f", cacheUsage()));
+        Router r = router.toRouter(config.sampler(), config.cfg(), fingerprint, stored, p);
+        p.put("usage_at_threshold", String.format(java.util.Locale.ROOT, "%.4f", r.plan(stored).usageRatio()));
         p.putAll(convergence().metadata());
         p.putAll(extra);
-        return router.toRouter(config.sampler(), config.cfg(), fingerprint, config.threshold(), p);
+        return router.toRouter(config.sampler(), config.cfg(), fingerprint, stored, p);
     }
 }

@@ -33,8 +33,10 @@ import java.util.Map;
  * @param labelDrop       L2C: probability of the forced label drop
  * @param threshold       inference threshold stored in the router and used for the progress's cache usage ratio
  * @param checkpointEvery iterations between checkpoints (0 = only at the end)
- * @param targetUsage     NaN, or the cache usage ratio the router should reach at its own {@code threshold}: β then
- *                        follows {@link UsageTargetBeta} from the given starting value
+ * @param targetUsage     NaN, or the cache usage ratio the router should reach at its own threshold: β then
+ *                        follows {@link UsageTargetBeta} from the given starting value, and the last
+ *                        {@value #LANDING_FRACTION} of the run trains at the threshold that has this usage (stored
+ *                        in the router instead of {@code threshold})
  * @param betaRate        η of {@link UsageTargetBeta}'s bounded integral of the usage error
  * @param trajectories    SDT: K independent trajectories per iteration, their gradients averaged (the paper's 4 GPUs)
  */
@@ -65,6 +67,10 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
         check(checkpointEvery >= 0, "--checkpoint-every must be >= 0, got " + checkpointEvery);
         check(Double.isNaN(targetUsage) || (targetUsage > 0 && targetUsage < 1),
                 "--target-usage must be in (0, 1), got " + targetUsage);
+        check(Double.isNaN(targetUsage) || targetUsage <= reusableShare(method, steps),
+                String.format(Locale.ROOT, "--target-usage %s is above the most %s can reuse at %d steps (%.1f%%: %s)",
+                        targetUsage, method.id(), steps, 100 * reusableShare(method, steps),
+                        method.stepWise() ? "its first step is always computed" : "only its cache steps reuse"));
         check(Double.isNaN(targetUsage) || beta > 0, "--target-usage adapts beta multiplicatively: --beta must be > 0");
         check(Double.isFinite(betaRate) && betaRate > 0, "--beta-rate must be > 0, got " + betaRate);
         check(trajectories >= 1 && trajectories <= 64, "--trajectories must be in [1, 64], got " + trajectories);
@@ -90,6 +96,21 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
     public long updatesPerRouter() {
         return method.stepWise() ? iterations / steps : iterations * microBatches / Math.max(1, steps / 2);
     }
+
+    /** Share of the (step, unit) pairs that {@code method} can reuse at {@code steps} steps: those of its trained steps. */
+    public static double reusableShare(RouterTrainingMethod method, int steps) {
+        int trained = 0;
+        for (int s = 0; s < steps; s++) {
+            trained += method.trains(s, steps) ? 1 : 0;
+        }
+        return trained / (double) steps;
+    }
+
+    /**
+     * Share of a target-usage run's iterations, at its end, trained at the landed threshold
+     * ({@link RouterTrainer#threshold()}); a setting in checkpoints, so runs of an older rule do not resume under it.
+     */
+    public static final double LANDING_FRACTION = 0.25;
 
     /** Whether β adapts toward {@link #targetUsage}. */
     public boolean targetsUsage() {
@@ -194,6 +215,7 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
             m.put("target_usage", Double.toString(targetUsage));
             m.put("threshold", Double.toString(threshold));
             m.put("beta_rate", Double.toString(betaRate));
+            m.put("landing", Double.toString(LANDING_FRACTION));
         }
         if (method == RouterTrainingMethod.HARMONICA) {
             m.put("proxy", proxy.id());

@@ -35,6 +35,7 @@ final class SdtIteration {
     private final TrainableRouter router;
     private final Trajectory[] trajectories;
     private double beta;
+    private double tau;
     private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
 
     /** One trajectory's state: its labels, current x_t, soft cache and IEPO weights. */
@@ -53,6 +54,7 @@ final class SdtIteration {
     /** @param lambda initial λ, {@code trajectories × N} values, trajectory by trajectory */
     SdtIteration(DiT model, RouterTrainingConfig config, TrainableRouter router, float[] lambda) {
         this.beta = config.beta();
+        this.tau = config.tau();
         this.model = model;
         this.tape = new DiTTape(model);
         this.ddim = new DdimSampler(config.steps(), config.clipDenoised());
@@ -68,6 +70,14 @@ final class SdtIteration {
     /** β of the sparsity term from now on ({@link UsageTargetBeta} adapts it between iterations). */
     void setBeta(double b) {
         beta = b;
+    }
+
+    /** τ from now on: a cache slot is overwritten where w > τ (the trainer lands it on the inference threshold). */
+    void setTau(double t) {
+        tau = t;
+        for (Trajectory tr : trajectories) {
+            tr.rollout.setTau(t);
+        }
     }
 
     /** Receives, for every trained step, the image loss's dL/dw of its units ({@link UsageTargetBeta} prices them). */
@@ -129,7 +139,7 @@ final class SdtIteration {
         for (int j = 0; j < k; j++) {
             Trajectory tr = trajectories[j];
             for (int u = 0; u < w.length; u++) {
-                if (w[u] > config.tau()) {
+                if (w[u] > tau) {
                     tr.rollout.cache().put(u, observed[j][u]);
                 }
             }

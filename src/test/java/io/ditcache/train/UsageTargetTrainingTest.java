@@ -61,13 +61,12 @@ class UsageTargetTrainingTest {
     }
 
     /**
-     * The target steers the usage: a low target is met, a high one is at least reached (measured on this model: SDT
-     * 14% / 69% and L2C 17% / 50% for targets 15% / 40%). High targets overshoot: units that reach the clamp barely
-     * come back (σ' there is 40x smaller while Adam's second moment remembers the early gradients); see
-     * {@link UsageTargetBeta} and the README for the DDIM-20 measurements.
+     * The target steers the usage and the landing phase puts the stored threshold where the plan reuses exactly the
+     * target (one pair of slack for ties), a threshold the last quarter of training used: HarmoniCa's rollout
+     * refreshed its cache by it.
      */
     @Test
-    void theTargetSteersTheUsage() throws Exception {
+    void theRouterLandsOnTheTargetAtItsOwnThreshold() throws Exception {
         DiT model = TinyRouterSetup.model();
         for (RouterTrainingMethod m : new RouterTrainingMethod[] {RouterTrainingMethod.SDT, RouterTrainingMethod.L2C}) {
             double[] targets = {0.15, 0.4};
@@ -75,15 +74,36 @@ class UsageTargetTrainingTest {
             for (int i = 0; i < targets.length; i++) {
                 RouterTrainer t = new RouterTrainer(model, config(m, 20L * N, targets[i]), TinyRouterSetup.images());
                 t.train(null, RouterTrainer.Listener.NONE);
-                usage[i] = t.cacheUsage();
-                assertTrue(usage[i] >= targets[i] - 0.08, m.id() + ": target " + targets[i] + ", usage " + usage[i]);
                 Router r = t.result(Map.of());
+                usage[i] = r.plan(r.defaultThreshold()).usageRatio();
+                int pairs = N * r.units();
+                assertEquals(targets[i], usage[i], 1.0 / pairs + 1e-9, m.id() + ": target " + targets[i]);
+                assertEquals(t.cacheUsage(), usage[i], 2.0 / pairs, "the threshold trained with in the landing phase"
+                        + " is where the final one is");
+                assertTrue(t.threshold() != r.defaultThreshold() || t.threshold() != 0.1, "landed");
+                assertEquals(Long.toString(t.landingStart()), r.provenance().get("landing_from_iteration"));
+                assertEquals(String.format(java.util.Locale.ROOT, "%.4f", usage[i]), r.provenance().get("usage_at_threshold"));
                 assertEquals(Double.toString(t.beta()), r.provenance().get("beta_final"));
                 assertEquals(Double.toString(targets[i]), r.provenance().get("target_usage"));
                 assertTrue(r.provenance().containsKey("convergence.undecided"));
             }
-            assertTrue(usage[0] <= targets[0] + 0.08, m.id() + ": low target " + targets[0] + ", usage " + usage[0]);
-            assertTrue(usage[1] > usage[0] + 0.1, m.id() + ": " + usage[0] + " vs " + usage[1]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> config(RouterTrainingMethod.L2C, 1, 0.6),
+                "l2c reuses at most its cache steps: half of them");
+    }
+
+    @Test
+    void landingThresholdSplitsTheScoresAtTheTarget() {
+        // HarmoniCa at 3 steps x 2 units: step 2 is always full, so 4 routed pairs with logits -3, -1, 1, 3
+        Router r = new Router(io.ditcache.cache.RouterMethod.HARMONICA, new float[][] {{-3, 1}, {3, -1}, {0, 0}},
+                "ddim", 1.5, "", 0.1, Map.of());
+        assertEquals(0.5, RouterEvaluation.landingThreshold(r, 2 / 6.0), 1e-12);              // logit midpoint of -1 and 1
+        assertEquals(1 / (1 + Math.exp(2)), RouterEvaluation.landingThreshold(r, 1 / 6.0), 1e-12); // of -3 and -1
+        assertEquals(1 / (1 + Math.exp(3.5)), RouterEvaluation.landingThreshold(r, 0.01), 1e-12);  // below all
+        assertEquals(1 / (1 + Math.exp(-3.5)), RouterEvaluation.landingThreshold(r, 5 / 6.0), 1e-12);  // above all
+        for (int reuse = 0; reuse <= 4; reuse++) {
+            double t = RouterEvaluation.landingThreshold(r, reuse / 6.0);
+            assertEquals(reuse / 6.0, r.plan(t).usageRatio(), 1e-12, "reuse " + reuse);
         }
     }
 
@@ -97,8 +117,12 @@ class UsageTargetTrainingTest {
             assertNotEquals(1e-7, straight.beta(), "beta adapted");
 
             Path ckpt = dir.resolve(m.id() + ".ckpt.safetensors");
-            new RouterTrainer(model, config(m, k, 0.3).withCheckpointEvery(2), TinyRouterSetup.images())
-                    .train(ckpt, RouterTrainer.Listener.NONE);
+            RouterTrainer killed = new RouterTrainer(model, config(m, 2 * k, 0.3), TinyRouterSetup.images());
+            for (long i = 0; i < 1.8 * k; i++) {   // into the landing phase (the last quarter), then "killed"
+                killed.step();
+            }
+            assertNotEquals(0.1, killed.threshold(), "landed before the kill");
+            killed.saveCheckpoint(ckpt);
             RouterTrainer resumed = new RouterTrainer(model, config(m, 2 * k, 0.3), TinyRouterSetup.images());
             resumed.resumeFrom(ckpt);
             resumed.train(null, RouterTrainer.Listener.NONE);
