@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The DDIM-20 Pareto sweep on the embedded model (issue: learned caching that proves itself).
 #   bench/run-pareto-ddim20.sh train SEED       trains the learned routers of one router seed (resumes a killed run)
+#   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c, usage in percent)
 #   bench/run-pareto-ddim20.sh eval-base SEED   evaluates the hand-set baselines on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-learned SEED evaluates every trained router on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh report           aggregates every eval into curves with error bars
@@ -19,17 +20,18 @@ case "$1" in
   train)
     seed=$2; mkdir -p "$R"
     for u in $USAGES; do
-      for m in harmonica l2c; do
-        out=$R/$m-u$u-s$seed.safetensors
-        [ -f "$out" ] && continue
-        if [ "$m" = harmonica ]; then args="--method harmonica --proxy paper --lr 0.25 --travel 10.5 --lambda-every 200"
-        else args="--method l2c --data fashion-mnist --lr 0.25 --travel 14"; fi
-        resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"
-        echo "train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out $out $resume" >> "$R/commands.txt"
-        java_run train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out "$out" $resume \
-          > "$R/$m-u$u-s$seed.log" 2>&1
-      done
+      for m in harmonica l2c; do "$0" train-one "$m" "$u" "$seed"; done
     done ;;
+  train-one)
+    m=$2; u=$3; seed=$4; mkdir -p "$R"
+    out=$R/$m-u$u-s$seed.safetensors
+    [ -f "$out" ] && exit 0
+    if [ "$m" = harmonica ]; then args="--method harmonica --proxy paper --lr 0.25 --travel 10.5 --lambda-every 200"
+    else args="--method l2c --data fashion-mnist --lr 0.25 --travel 14"; fi
+    resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"
+    echo "train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out $out $resume  # $(basename "$JAR")" >> "$R/commands.txt"
+    java_run train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out "$out" $resume \
+      > "$R/$m-u$u-s$seed.log" 2>&1 ;;
   eval-base)
     seed=$2
     java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" \
@@ -41,5 +43,5 @@ case "$1" in
     java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" --methods "$methods" --out "$OUT/learned-seed$seed" ;;
   report)
     java_run pareto $(for d in "$OUT"/baselines-seed* "$OUT"/learned-seed* "$OUT"/previous-seed*; do printf -- '--from %s ' "$d"; done) --out "$OUT" ;;
-  *) echo "usage: $0 train|eval-base|eval-learned SEED | report" >&2; exit 2 ;;
+  *) echo "usage: $0 train|eval-base|eval-learned SEED | train-one METHOD U SEED | report" >&2; exit 2 ;;
 esac

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * A resumable router-training state, written atomically as safetensors:
  * {@code logits, adam.m, adam.v [steps, units]}, {@code adam.steps [steps]} (per-router AdamW step counts, exact up
- * to 2^24), {@code iepo.lambda [trajectories * steps]}, and metadata {@code format=ditcache-router-checkpoint}, {@code iteration},
+ * to 2^24), after a landing's optimiser reset {@code adam.earlier_updates [steps]} (the updates before it), {@code iepo.lambda [trajectories * steps]}, and metadata {@code format=ditcache-router-checkpoint}, {@code iteration},
  * {@code model_fingerprint}, {@code beta} (the current β, exact: {@link UsageTargetBeta} changes it), with a target usage also
  * {@code usage_target.benefit [steps, units]}, {@code usage_target.correction} and, once training has landed its
  * threshold ({@link RouterTrainer#threshold()}), {@code usage_target.landed_threshold}; and every {@link RouterTrainingConfig#trajectorySettings() setting} under
@@ -20,7 +20,8 @@ import java.util.Map;
  *
  * @param iteration iterations done when the state was taken
  */
-record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps, float[] lambda,
+record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps,
+                        long[] earlierUpdates, float[] lambda,
                         double beta, float[][] benefits, double correction, double landedThreshold) {
     static final String FORMAT = "ditcache-router-checkpoint";
     private static final String SETTING = "setting.";
@@ -37,12 +38,12 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
             v[s] = router.optimizer(s).secondMoment().clone();
             steps[s] = router.optimizer(s).steps();
         }
-        return new RouterCheckpoint(iteration, router.logits(), m, v, steps, lambda.clone(), beta,
+        return new RouterCheckpoint(iteration, router.logits(), m, v, steps, router.earlierUpdates(), lambda.clone(), beta,
                 target == null ? null : target.benefits(), target == null ? 0 : target.correction(), landedThreshold);
     }
 
     void restoreInto(TrainableRouter router) {
-        router.restore(logits, m, v, adamSteps);
+        router.restore(logits, m, v, adamSteps, earlierUpdates);
     }
 
     void restoreInto(UsageTargetBeta target) {
@@ -58,14 +59,10 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
         sd.put("logits", flat(logits));
         sd.put("adam.m", flat(m));
         sd.put("adam.v", flat(v));
-        float[] st = new float[n];
-        for (int s = 0; s < n; s++) {
-            if (adamSteps[s] > (1 << 24)) {
-                throw new IllegalStateException("AdamW step count " + adamSteps[s] + " exceeds what the checkpoint stores exactly");
-            }
-            st[s] = adamSteps[s];
+        sd.put("adam.steps", Tensor.of(exactCounts(adamSteps), n));
+        if (java.util.Arrays.stream(earlierUpdates).anyMatch(c -> c != 0)) {
+            sd.put("adam.earlier_updates", Tensor.of(exactCounts(earlierUpdates), n));
         }
-        sd.put("adam.steps", Tensor.of(st, n));
         sd.put("iepo.lambda", Tensor.of(lambda.clone(), lambda.length));
         if (benefits != null) {
             sd.put("usage_target.benefit", flat(benefits));
@@ -109,17 +106,34 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
                     + ", not the model loaded (" + fingerprint + ")");
         }
         int n = config.steps();
-        float[] st = sd.get("adam.steps", n).data();
-        long[] steps = new long[n];
-        for (int s = 0; s < n; s++) {
-            steps[s] = (long) st[s];
-        }
+        long[] steps = counts(sd.get("adam.steps", n).data());
+        long[] earlier = sd.contains("adam.earlier_updates") ? counts(sd.get("adam.earlier_updates", n).data())
+                : new long[n];
         return new RouterCheckpoint(Long.parseLong(meta.get("iteration")), rows(sd.get("logits", n, units)),
-                rows(sd.get("adam.m", n, units)), rows(sd.get("adam.v", n, units)), steps,
+                rows(sd.get("adam.m", n, units)), rows(sd.get("adam.v", n, units)), steps, earlier,
                 sd.get("iepo.lambda", config.trajectories() * n).data(), parseBeta(file, meta.get("beta"), config.beta()),
                 config.targetsUsage() ? rows(sd.get("usage_target.benefit", n, units)) : null,
                 config.targetsUsage() ? Double.parseDouble(meta.get("usage_target.correction")) : 0,
                 Double.parseDouble(meta.getOrDefault("usage_target.landed_threshold", "NaN")));
+    }
+
+    private static float[] exactCounts(long[] counts) {
+        float[] f = new float[counts.length];
+        for (int s = 0; s < counts.length; s++) {
+            if (counts[s] > (1 << 24)) {
+                throw new IllegalStateException("AdamW step count " + counts[s] + " exceeds what the checkpoint stores exactly");
+            }
+            f[s] = counts[s];
+        }
+        return f;
+    }
+
+    private static long[] counts(float[] f) {
+        long[] c = new long[f.length];
+        for (int s = 0; s < f.length; s++) {
+            c[s] = (long) f[s];
+        }
+        return c;
     }
 
     private static double parseBeta(Path file, String saved, double fallback) {

@@ -44,7 +44,7 @@ public record RouterConvergence(double undecided, double travelMin, double trave
                 undecided += w > LOW && w < HIGH ? 1 : 0;
                 scores++;
             }
-            double travel = lr * router.optimizer(s).steps();
+            double travel = lr * router.updates(s);
             travelMin = Math.min(travelMin, travel);
             travelSum += travel;
             trained++;

@@ -148,7 +148,10 @@ public final class RouterTrainer {
      * The threshold training uses now: the configured one, or, in the last {@value RouterTrainingConfig#LANDING_FRACTION} of a run with a
      * target usage, the one at which the router's plan has exactly that usage ({@link RouterEvaluation#landingThreshold}),
      * set again at every update of β. HarmoniCa's rollout then refreshes its cache where w exceeds it (τ), so the
-     * router ends trained at the threshold it is used with.
+     * router ends trained at the threshold it is used with. Landing starts by resetting every router's AdamW moments:
+     * a unit pushed to the clamp by an overshooting β gets gradients scaled by σ' (40x smaller at the clamp than at 0)
+     * that Adam's second moment, filled early, would shrink further, so without the reset it cannot come back, and
+     * L2C's units, saturated together, tie at the clamp where no threshold separates them.
      */
     public double threshold() {
         return Double.isNaN(landed) ? config.threshold() : landed;
@@ -184,6 +187,9 @@ public final class RouterTrainer {
         }
         if (usageTarget != null && iteration > 0 && iteration % config.steps() == 0) {
             if (iteration >= landingStart()) {
+                if (Double.isNaN(landed)) {
+                    router.resetOptimizers();
+                }
                 land(RouterEvaluation.landingThreshold(currentRouter(), config.targetUsage()));
             }
             setBeta(usageTarget.update(cacheUsage()));

@@ -25,11 +25,13 @@ public final class TrainableRouter {
     private final RouterTrainingMethod method;
     private final float[][] logits;
     private final AdamW[] optimizers;
+    private final long[] earlierUpdates;
 
     private TrainableRouter(RouterTrainingMethod method, float[][] logits) {
         this.method = method;
         this.logits = logits;
         this.optimizers = new AdamW[logits.length];
+        this.earlierUpdates = new long[logits.length];
         for (int s = 0; s < logits.length; s++) {
             optimizers[s] = AdamW.withDefaults(logits[s].length, 0.0);
         }
@@ -130,9 +132,29 @@ public final class TrainableRouter {
         }
     }
 
+    /** Forgets every router's AdamW moments and step count: the next update is a fresh start (lr x sign of the gradient). */
+    void resetOptimizers() {
+        for (int s = 0; s < optimizers.length; s++) {
+            AdamW o = optimizers[s];
+            earlierUpdates[s] += o.steps();
+            o.restore(new float[o.size()], new float[o.size()], 0);
+        }
+    }
+
+    /** AdamW updates {@code step}'s router has taken in all, across {@link #resetOptimizers() resets}. */
+    public long updates(int step) {
+        return earlierUpdates[step] + optimizers[step].steps();
+    }
+
+    /** Per step, the updates taken before the last reset (a copy; checkpointed). */
+    long[] earlierUpdates() {
+        return earlierUpdates.clone();
+    }
+
     /** Overwrites logits and optimiser state (checkpoint restore). */
-    void restore(float[][] savedLogits, float[][] m, float[][] v, long[] adamSteps) {
+    void restore(float[][] savedLogits, float[][] m, float[][] v, long[] adamSteps, long[] savedEarlierUpdates) {
         for (int s = 0; s < logits.length; s++) {
+            earlierUpdates[s] = savedEarlierUpdates[s];
             System.arraycopy(savedLogits[s], 0, logits[s], 0, logits[s].length);
             optimizers[s].restore(m[s], v[s], adamSteps[s]);
         }

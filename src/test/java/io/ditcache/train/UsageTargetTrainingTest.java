@@ -82,6 +82,11 @@ class UsageTargetTrainingTest {
                         + " is where the final one is");
                 assertTrue(t.threshold() != r.defaultThreshold() || t.threshold() != 0.1, "landed");
                 assertEquals(Long.toString(t.landingStart()), r.provenance().get("landing_from_iteration"));
+                if (m == RouterTrainingMethod.SDT) {
+                    // landing reset the optimisers; the travel still counts every update: one per trajectory
+                    assertTrue(t.router().optimizer(0).steps() < 20, "reset at landing");
+                    assertEquals(20, t.router().updates(0));
+                }
                 assertEquals(String.format(java.util.Locale.ROOT, "%.4f", usage[i]), r.provenance().get("usage_at_threshold"));
                 assertEquals(Double.toString(t.beta()), r.provenance().get("beta_final"));
                 assertEquals(Double.toString(targets[i]), r.provenance().get("target_usage"));
