@@ -24,7 +24,10 @@ import java.util.Arrays;
  * second moment still remembers the early gradients). Capping the push at 10% of the pairs landed within 7 points
  * on the test model but left HarmoniCa at 1.9% usage for a 25% target after 400 of 840 iterations on the embedded
  * one: with β inside the dense part of the benefits, the units near it get gradients of both signs and random-walk.
- * The controller needs a better design (open); these measurements are in
+ * What lands the router on U is therefore not β alone: {@link RouterTrainer} trains the last quarter of the run at
+ * the threshold at which the plan reuses exactly U (HarmoniCa's rollout refreshing its cache by it), after resetting
+ * the routers' AdamW moments so saturated units can return, and stores that threshold; β keeps being priced here,
+ * now at a usage that is on target, so it settles at the target quantile. These measurements are in
  * {@code bench/results/pareto-ddim20/}. Earlier: pricing at the plain target
  * quantile (q = U / f) left HarmoniCa at 11% usage for a 35% target after 70% of its iterations, since units near
  * the price get gradients of both signs and barely move; a pure dual ascent on log β (tried first, on the test
