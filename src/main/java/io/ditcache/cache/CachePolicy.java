@@ -3,12 +3,12 @@ package io.ditcache.cache;
 import io.ditcache.model.DiT;
 
 /**
- * A rule for which cache units to compute at each sampling step, selected on the command line with
- * {@code --cache} (see {@link CachePolicies#parse}). Static policies compile to a {@link CachePlan}
- * ({@link StaticPolicy}); adaptive ones decide during the forward pass ({@link FirstBlockCache}).
+ * A rule for which cache units to compute at each sampling step, made by the factories of {@code io.ditcache.Cache} or
+ * parsed from its string form ({@code Cache.parse}, what {@code --cache} takes). Static policies compile to a
+ * {@link CachePlan} ({@link StaticPolicy}); adaptive ones decide during the forward pass ({@link FirstBlockCache}).
  */
 public interface CachePolicy {
-    /** The {@code --cache} value that selects this policy, with its parameters resolved where known. */
+    /** The string ({@code Cache.parse}, {@code --cache}) that selects this policy, its parameters resolved where known. */
     String spec();
 
     /**
@@ -17,6 +17,14 @@ public interface CachePolicy {
      */
     default int samplerSteps(int requested) {
         return requested;
+    }
+
+    /**
+     * The policy that runs trajectories of {@code steps} steps: this one, except for sets that hold one policy per
+     * step count ({@link ShippedRouterSet}). {@link CachedDenoiser} asks it before anything else.
+     */
+    default CachePolicy forSteps(int steps) {
+        return this;
     }
 
     /** Throws a clear {@link IllegalArgumentException} when the policy cannot drive this model at this step count. */

@@ -188,10 +188,10 @@ public final class CacheStats {
     }
 
     /**
-     * One line for the command line, e.g. {@code cache fora:2: reused 47.5% of unit executions, 1.43 of 2.66 GMACs
-     * (1.86x fewer), 812 ms ...}.
+     * What caching did, in one line for people, e.g. {@code cache fora:2: reused 47.5% of unit executions, 1.43 of
+     * 2.66 GMACs (1.86x fewer), 812 ms ...}.
      */
-    public String summaryLine() {
+    public String summary() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "cache %s: reused %.1f%% of unit executions, %s, %.0f ms",
                 policy, 100 * cacheUsageRatio(), describeMacs(macs, macsUncached()), wallMs()));

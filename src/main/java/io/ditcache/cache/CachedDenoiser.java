@@ -51,6 +51,7 @@ public final class CachedDenoiser implements Denoiser {
         if (labels.length == 0) {
             throw new IllegalArgumentException("no labels: the batch is empty");
         }
+        policy = policy.forSteps(steps); // a router set: the router made for these steps
         policy.checkFits(model, steps);
         this.model = model;
         this.labels = labels.clone();

@@ -7,7 +7,8 @@ import io.ditcache.model.DiT;
 import io.ditcache.tensor.Tensor;
 
 /**
- * One call from "policy + sampler name" to samples and statistics, what {@code ditcache sample} does:
+ * One call from "policy + sampler name" to samples and statistics, under {@code io.ditcache.Pipeline} (the library's
+ * front door, which {@code ditcache sample} uses):
  * resolves {@code fewer:K} to a K-step sampler, wraps the model in a {@link CachedDenoiser} and runs the sampler;
  * optionally runs the uncached sampler on the same noise to fill {@code wall_ms_uncached} (after an untimed
  * uncached warm-up trajectory, so that JIT compilation is charged to neither timed run).
@@ -45,7 +46,7 @@ public final class CachedSampling {
             uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
         }
         CachedDenoiser denoiser = new CachedDenoiser(model, labels, cfg, policy, run, steps);
-        denoiser.stats().setRun(sampler, seed, cfg, thresholdOf(policy));
+        denoiser.stats().setRun(sampler, seed, cfg, thresholdOf(denoiser.policy()));
         Tensor x0 = Samplers.create(sampler, run, seed).sample(denoiser, xT, listener);
         Tensor reference = null;
         if (measureUncached) {

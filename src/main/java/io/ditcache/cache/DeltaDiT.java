@@ -24,13 +24,13 @@ public record DeltaDiT(int interval, int blocks, double boundary) implements Sta
 
     public DeltaDiT {
         if (interval < 1) {
-            throw new IllegalArgumentException("--cache delta-dit: interval must be >= 1, got " + interval);
+            throw new IllegalArgumentException("delta-dit: interval must be >= 1, got " + interval);
         }
         if (blocks < 0) {
-            throw new IllegalArgumentException("--cache delta-dit: blocks must be >= 0 (0 = depth/2), got " + blocks);
+            throw new IllegalArgumentException("delta-dit: blocks must be >= 0 (0 = depth/2), got " + blocks);
         }
         if (!(boundary >= 0 && boundary <= 1)) {
-            throw new IllegalArgumentException("--cache delta-dit: boundary must be in [0, 1], got " + boundary);
+            throw new IllegalArgumentException("delta-dit: boundary must be in [0, 1], got " + boundary);
         }
     }
 
@@ -43,7 +43,7 @@ public record DeltaDiT(int interval, int blocks, double boundary) implements Sta
     public int blocksFor(int depth) {
         int n = blocks == 0 ? depth / 2 : blocks;
         if (n > depth) {
-            throw new IllegalArgumentException("--cache delta-dit: blocks=" + n + " exceeds the model depth " + depth);
+            throw new IllegalArgumentException("delta-dit: blocks=" + n + " exceeds the model depth " + depth);
         }
         return n;
     }

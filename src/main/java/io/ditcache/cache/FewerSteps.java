@@ -9,7 +9,7 @@ package io.ditcache.cache;
 public record FewerSteps(int steps) implements StaticPolicy {
     public FewerSteps {
         if (steps < 1) {
-            throw new IllegalArgumentException("--cache fewer:K needs K >= 1, got " + steps);
+            throw new IllegalArgumentException("fewer:K needs K >= 1, got " + steps);
         }
     }
 
@@ -22,8 +22,8 @@ public record FewerSteps(int steps) implements StaticPolicy {
     @Override
     public int samplerSteps(int requested) {
         if (steps > requested) {
-            throw new IllegalArgumentException("--cache fewer:" + steps + " runs more steps than --steps " + requested
-                    + "; fewer:K needs K <= " + requested);
+            throw new IllegalArgumentException("fewer:" + steps + " runs more steps than the " + requested
+                    + " requested; fewer:K needs K <= " + requested);
         }
         return steps;
     }

@@ -20,7 +20,7 @@ import io.ditcache.tensor.Tensor;
 public record FirstBlockCache(double threshold) implements CachePolicy {
     public FirstBlockCache {
         if (!(threshold >= 0) || Double.isInfinite(threshold)) {
-            throw new IllegalArgumentException("--cache fbcache:THRESHOLD needs a finite threshold >= 0, got " + threshold);
+            throw new IllegalArgumentException("fbcache:THRESHOLD needs a finite threshold >= 0, got " + threshold);
         }
     }
 

@@ -10,7 +10,7 @@ package io.ditcache.cache;
 public record Fora(int interval) implements StaticPolicy {
     public Fora {
         if (interval < 1) {
-            throw new IllegalArgumentException("--cache fora:N needs N >= 1, got " + interval);
+            throw new IllegalArgumentException("fora:N needs N >= 1, got " + interval);
         }
     }
 

@@ -189,7 +189,7 @@ public final class Router {
         }
         if (steps() != steps) {
             throw new IllegalArgumentException(source + ": router made for " + steps() + " sampling steps but "
-                    + steps + " were requested; use --steps " + steps() + " or train a router for " + steps);
+                    + steps + " were requested; sample with " + steps() + " steps or train a router for " + steps);
         }
         if (!modelFingerprint.isEmpty()) {
             String actual = ModelFingerprint.of(model);

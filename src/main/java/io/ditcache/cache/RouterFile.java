@@ -2,6 +2,7 @@ package io.ditcache.cache;
 
 import io.ditcache.io.DType;
 import io.ditcache.io.SafeTensors;
+import io.ditcache.io.WeightsFormat;
 import io.ditcache.io.WeightsFormatException;
 import io.ditcache.model.DiT;
 import io.ditcache.tensor.StateDict;
@@ -57,8 +58,25 @@ public final class RouterFile {
         SafeTensors.write(file, sd, DType.F32);
     }
 
-    /** Reads and validates a router file. */
+    /**
+     * Reads and validates a router file: a ditcache router (safetensors, above) or an official L2C/HarmoniCa
+     * checkpoint ({@code torch.save}, imported with {@link RouterImport}, without a model fingerprint), told apart by
+     * their first bytes.
+     */
     public static Router load(Path file) throws IOException {
+        switch (WeightsFormat.of(file)) {
+            case SAFETENSORS:
+                return loadSafetensors(file);
+            case TORCH_ZIP:
+            case TORCH_LEGACY:
+                return RouterImport.read(file, null, null);
+            default:
+                throw new WeightsFormatException(file, "neither a ditcache router file (safetensors) nor an official"
+                        + " L2C/HarmoniCa router checkpoint (a torch.save zip)");
+        }
+    }
+
+    private static Router loadSafetensors(Path file) throws IOException {
         StateDict sd = SafeTensors.read(file);
         Map<String, String> m = sd.metadata();
         if (!FORMAT.equals(m.get("format"))) {

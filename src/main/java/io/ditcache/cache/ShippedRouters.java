@@ -8,11 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The learned routers that ship inside the jar with the embedded default model ({@code --model default}), named by
  * their file stem: {@code dit-fmnist-{harmonica,l2c}-ddim{10,20,50}}. {@code --cache router:NAME} accepts these names
- * wherever no file of that name exists. All were trained for the shipped weights (their model fingerprint refuses
+ * wherever no file of that name exists, and {@code router:harmonica} or {@code router:l2c} the one of the step count
+ * sampled ({@link ShippedRouterSet}). All were trained for the shipped weights (their model fingerprint refuses
  * any other model) with sampler {@link #SAMPLER} at guidance {@link #CFG}.
  */
 public final class ShippedRouters {
@@ -22,10 +24,11 @@ public final class ShippedRouters {
     public static final String SAMPLER = "ddim+clip";
     /** The guidance scale the embedded model and its routers were made for. */
     public static final float CFG = 1.5f;
+    /** The step counts a router of each method ships for. */
+    public static final List<Integer> STEPS = List.of(10, 20, 50);
     /** Every shipped router's name. */
-    public static final List<String> NAMES = List.of(
-            name("harmonica", 10), name("harmonica", 20), name("harmonica", 50),
-            name("l2c", 10), name("l2c", 20), name("l2c", 50));
+    public static final List<String> NAMES = Stream.of(RouterMethod.HARMONICA, RouterMethod.L2C)
+            .flatMap(m -> STEPS.stream().map(steps -> name(m.id(), steps))).toList();
 
     private static final String EXTENSION = ".safetensors";
 
@@ -58,8 +61,8 @@ public final class ShippedRouters {
     public static Router load(String name) throws IOException {
         String resolved = resolve(name);
         if (resolved == null) {
-            throw new IllegalArgumentException("'" + name + "' is not a shipped router; shipped routers (for --model default): "
-                    + list());
+            throw new IllegalArgumentException("'" + name + "' is not a shipped router; shipped routers (for the embedded"
+                    + " model): " + list());
         }
         return readResource(RESOURCE_DIR + resolved + EXTENSION, RouterFile::load);
     }

@@ -1,18 +1,16 @@
 package io.ditcache.cli;
 
-import io.ditcache.cache.CachePolicy;
+import io.ditcache.Cache;
+import io.ditcache.Models;
+import io.ditcache.Pipeline;
+import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CacheStats;
 import io.ditcache.cache.NoCache;
-import io.ditcache.cache.Router;
-import io.ditcache.cache.RouterPolicy;
-import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.ImageGrid;
 import io.ditcache.eval.MethodResult;
 import io.ditcache.eval.SampleJudge;
-import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
-import io.ditcache.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -44,9 +42,6 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     ThreadOptions threads = new ThreadOptions();
 
-    static final int STEPS = 20;
-    static final float CFG = 1.5f;
-
     @Override
     public Integer call() throws Exception {
         if (repeats < 1) {
@@ -61,20 +56,17 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("demo: writes its side-by-side image to " + out.toAbsolutePath().normalize()
                 + (out.equals(Path.of("demo.png")) ? " (the current directory; --out to change)" : ""));
         System.out.println("loading the embedded model ...");
-        DiT dit = EmbeddedModel.load().packWeights();
-        DiTConfig c = dit.config();
-        Router router = EmbeddedModel.router(method, STEPS, dit);
-        CachePolicy cached = new RouterPolicy(router, "embedded " + method + " router", Double.NaN);
+        // The embedded model's own settings (ddim+clip, 20 steps, cfg 1.5), as its routers were trained.
+        Pipeline pipe = Pipeline.load(Models.EMBEDDED).cache(Cache.router(method));
+        DiTConfig c = pipe.model().config();
+        SamplerSettings s = pipe.settings();
         int n = c.numClasses();
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = i;
         }
-        Tensor noise = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
-        new GaussianNoise(seed).fill(noise.data());
-        // The embedded model is sampled in pixel space with x0 clamped to [-1, 1], as its routers were trained.
-        String sampler = router.sampler().isEmpty() ? "ddim+clip" : router.sampler();
-        Evaluation.Setup setup = new Evaluation.Setup(dit, sampler, STEPS, CFG, seed, labels, noise, n);
+        Evaluation.Setup setup = new Evaluation.Setup(pipe.model(), s.sampler(), s.steps(), s.cfg(), seed, labels,
+                Pipeline.noise(c, n, seed), n);
         Evaluation.Run base = null;
         Evaluation.Run fast = null;
         try (Progress bar = new Progress("demo", 1 + 2L * repeats, "run")) {
@@ -83,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             for (int r = 0; r < repeats; r++) {
                 Evaluation.Run b = Evaluation.run(setup, "uncached", new NoCache(), null);
                 bar.stepTo(2 + 2L * r, "uncached");
-                Evaluation.Run f = Evaluation.run(setup, method + " router", cached, null);
+                Evaluation.Run f = Evaluation.run(setup, method + " router", pipe.cache(), null);
                 bar.stepTo(3 + 2L * r, method);
                 base = base == null || b.wallMs() < base.wallMs() ? b : base;
                 fast = fast == null || f.wallMs() < fast.wallMs() ? f : fast;
@@ -94,7 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         MethodResult m = Evaluation.judge(fast, base, labels, judge, null);
         ImageGrid.writePng(ImageGrid.sideBySide(ImageGrid.render(base.samples(), 5, 3), "uncached",
                 ImageGrid.render(fast.samples(), 5, 3), method + " cached"), out);
-        System.out.printf(Locale.ROOT, "%s, %d steps, cfg %.1f, one sample per class, seed %d%n", sampler, STEPS, CFG, seed);
+        System.out.printf(Locale.ROOT, "%s, %d steps, cfg %.1f, one sample per class, seed %d%n", s.sampler(), s.steps(),
+                s.cfg(), seed);
         System.out.printf(Locale.ROOT, "uncached: %.0f ms; %s router: %.0f ms -> wall-clock speedup %.2fx (%s)%n",
                 base.wallMs(), method, fast.wallMs(), base.wallMs() / fast.wallMs(),
                 CacheStats.describeMacs(fast.macs(), base.macs()));

@@ -1,8 +1,8 @@
 package io.ditcache.cli;
 
-import io.ditcache.cache.CachePolicies;
+import io.ditcache.Pipeline;
+import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CachePolicy;
-import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
@@ -64,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--n must be >= 2, got " + n);
         }
         threads.apply();
-        sampling.defaultsFor(model).validate();
+        SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputDirectory("--out", out);
         LinkedHashSet<String> ordered = new LinkedHashSet<>();
         ordered.add("none");
@@ -72,14 +72,12 @@ final class EvalCommand implements Callable<Integer> {
         List<String> all = new ArrayList<>(ordered);
         List<CachePolicy> policies = new ArrayList<>();
         for (String m : all) {
-            policies.add(CachePolicies.parse(m, threshold == null ? Double.NaN : threshold)); // fail fast on a bad spec
-            policies.get(policies.size() - 1).samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
-            Preflight.warnIfOtherSettings(policies.get(policies.size() - 1), sampling);
+            policies.add(CacheOption.parse("--methods", m, threshold, settings)); // fail fast on a bad spec
         }
         DiT dit = model.load();
         DiTConfig c = dit.config();
         for (CachePolicy p : policies) {
-            p.checkFits(dit, sampling.steps); // e.g. a router made for other steps: fail before any sampling
+            p.checkFits(dit, settings.steps()); // e.g. a router made for other steps: fail before any sampling
             Preflight.warnIfUnverified(p);
         }
         Files.createDirectories(out);
@@ -87,9 +85,8 @@ final class EvalCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             labels[i] = i % c.numClasses();
         }
-        Tensor noise = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
-        new GaussianNoise(sampling.seed).fill(noise.data());
-        Evaluation.Setup setup = new Evaluation.Setup(dit, sampling.sampler, sampling.steps, sampling.cfg, sampling.seed,
+        Tensor noise = Pipeline.noise(c, n, sampling.seed);
+        Evaluation.Setup setup = new Evaluation.Setup(dit, settings.sampler(), settings.steps(), settings.cfg(), sampling.seed,
                 labels, noise, batch);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
@@ -129,7 +126,7 @@ final class EvalCommand implements Callable<Integer> {
                         + "taking turns batch by batch. "
                         + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
                         + "classifier trained here, against the test set (not Inception FID).",
-                c.name(), sampling.sampler, sampling.steps, sampling.cfg, n, sampling.seed, io.ditcache.tensor.Parallel.threads());
+                c.name(), settings.sampler(), settings.steps(), settings.cfg(), n, sampling.seed, io.ditcache.tensor.Parallel.threads());
         EvalReport.write(out, results, header);
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));

@@ -1,5 +1,6 @@
 package io.ditcache.cli;
 
+import io.ditcache.InvalidSettingException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException
                     || ex instanceof IllegalStateException || ex instanceof java.io.UncheckedIOException) {
-                cmd.getErr().println("ditcache " + cmd.getCommandName() + ": error: " + ex.getMessage());
+                cmd.getErr().println("ditcache " + cmd.getCommandName() + ": error: " + message(ex, cmd));
                 if (System.getenv("DITCACHE_DEBUG") != null) {
                     ex.printStackTrace(cmd.getErr());
                 }
@@ -36,6 +37,20 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             throw ex;
         });
         return cl;
+    }
+
+    /**
+     * The error's message; a library setting that the command has an option for is named by the option: "steps must
+     * be ..." becomes "--steps must be ..." (the library speaks of its settings, the command line of its flags).
+     */
+    static String message(Exception ex, CommandLine cmd) {
+        if (ex instanceof InvalidSettingException s) {
+            String flag = "--" + s.setting().replace(' ', '-');
+            if (cmd.getCommandSpec().findOption(flag) != null) {
+                return flag + s.getMessage().substring(s.setting().length());
+            }
+        }
+        return ex.getMessage();
     }
 
     static double finiteDouble(String text) {

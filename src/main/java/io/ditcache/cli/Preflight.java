@@ -1,5 +1,6 @@
 package io.ditcache.cli;
 
+import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.RouterPolicy;
 import java.io.IOException;
@@ -51,9 +52,9 @@ final class Preflight {
      * Prints a warning for a router used with another sampler or guidance scale than it was trained for (see
      * Router#settingsWarning). Checked before the model is loaded.
      */
-    static void warnIfOtherSettings(CachePolicy policy, SamplingOptions sampling) {
+    static void warnIfOtherSettings(CachePolicy policy, SamplerSettings settings) {
         if (policy instanceof RouterPolicy r) {
-            String warning = r.router().settingsWarning(r.source(), sampling.sampler, sampling.cfg);
+            String warning = r.router().settingsWarning(r.source(), settings.sampler(), settings.cfg());
             if (warning != null) {
                 System.err.println(warning);
             }

@@ -1,17 +1,12 @@
 package io.ditcache.cli;
 
-import io.ditcache.cache.CachePolicies;
+import io.ditcache.Cache;
+import io.ditcache.Pipeline;
+import io.ditcache.SamplerSettings;
+import io.ditcache.Samples;
 import io.ditcache.cache.CachePolicy;
-import io.ditcache.cache.CachedSampling;
-import io.ditcache.diffusion.GaussianNoise;
-import io.ditcache.eval.ImageGrid;
-import io.ditcache.eval.ImageMetrics;
-import io.ditcache.io.DType;
-import io.ditcache.io.SafeTensors;
-import io.ditcache.model.DiT;
+import io.ditcache.diffusion.SampleListener;
 import io.ditcache.model.DiTConfig;
-import io.ditcache.tensor.StateDict;
-import io.ditcache.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -19,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code ditcache sample}: draws class-conditional samples, cached or not, and reports what caching did. */
+/** {@code ditcache sample}: a {@link Pipeline} from the options, its samples written and what caching did reported. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Sample images, cached or not, and report what caching did.",
                 "Pixel-space models give a PNG grid; latent models a safetensors file of latents (decode them with an "
@@ -41,7 +36,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--labels", split = ",", paramLabel = "Y", description = "Class labels, cycled over the samples (default: 0, 1, 2, ...).")
     int[] labels;
 
-    @Option(names = "--cache", defaultValue = "none", paramLabel = "POLICY", description = CachePolicies.SYNTAX)
+    @Option(names = "--cache", defaultValue = "none", paramLabel = "POLICY", description = Cache.SYNTAX)
     String cache;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: the router file's, 0.1).")
@@ -69,56 +64,44 @@ final class SampleCommand implements Callable<Integer> {
         }
         // Every option is checked before the model is loaded (tens of seconds for DiT-XL/2) or anything sampled.
         threads.apply();
-        sampling.defaultsFor(model).validate();
+        SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputFile("--out", out);
         if (stats != null) {
             Preflight.outputFile("--stats", stats);
         }
-        CachePolicy policy = CachePolicies.parse(cache, threshold == null ? Double.NaN : threshold);
-        policy.samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
-        Preflight.warnIfOtherSettings(policy, sampling);
-        DiT dit = model.load();
-        DiTConfig c = dit.config();
-        policy.checkFits(dit, sampling.steps);
-        Preflight.warnIfUnverified(policy);
-        int[] y = labelsFor(c);
-        Tensor xT = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
-        new GaussianNoise(sampling.seed).fill(xT.data());
+        CachePolicy policy = CacheOption.parse("--cache", cache, threshold, settings);
+        Pipeline pipe = Pipeline.of(model.load()).settings(settings).cache(policy);
+        Preflight.warnIfUnverified(pipe.cache());
+        DiTConfig c = pipe.model().config();
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = labels == null || labels.length == 0 ? i % c.numClasses() : labels[i % labels.length];
+        }
+        pipe.checkLabels(y);
         if (model.isRandom()) {
             System.err.println("note: " + c.name() + " has RANDOM weights: timings are real, the samples are not images");
         }
-        CachedSampling.Result r = sampling.run(dit, policy, y, xT, compareUncached, "sample " + cache);
-        if (r.uncached() != null) {
-            // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
-            boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;
-            r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
-                    ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
+        // With the comparison: an untimed uncached warm-up, the cached run, the timed uncached run.
+        long total = pipe.cache().samplerSteps(settings.steps()) + (compareUncached ? 2L * settings.steps() : 0);
+        long[] done = {0};
+        Samples s;
+        try (Progress bar = new Progress("sample " + cache, total, "step")) {
+            SampleListener listener = (stepIndex, stepsDone, totalSteps) -> bar.stepTo(++done[0], null);
+            s = compareUncached ? pipe.sampleWithUncached(y, sampling.seed, listener) : pipe.sample(y, sampling.seed, listener);
         }
-        writeSamples(r.samples(), c, y);
-        System.out.println(r.stats().summaryLine());
+        write(s, c);
+        System.out.println(s.stats().summary());
         if (stats != null) {
-            r.stats().writeJson(stats);
+            s.stats().writeJson(stats);
             System.out.println("statistics -> " + stats);
         }
         return 0;
     }
 
-    private int[] labelsFor(DiTConfig c) {
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = labels == null || labels.length == 0 ? i % c.numClasses() : labels[i % labels.length];
-            if (y[i] < 0 || y[i] >= c.numClasses()) {
-                throw new IllegalArgumentException("--labels: " + y[i] + " is outside [0, " + (c.numClasses() - 1) + "]");
-            }
-        }
-        return y;
-    }
-
-    private void writeSamples(Tensor samples, DiTConfig c, int[] y) throws java.io.IOException {
+    private void write(Samples s, DiTConfig c) throws java.io.IOException {
         boolean png = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png");
-        boolean pixels = c.inChannels() == 1 || c.inChannels() == 3;
-        if (png && pixels) {
-            ImageGrid.write(samples, Math.min(n, 10), 2, out);
+        if (png && s.arePixels()) {
+            s.writePng(out);
             System.out.println("wrote " + count(n) + " -> " + out);
             return;
         }
@@ -129,27 +112,11 @@ final class SampleCommand implements Callable<Integer> {
             System.out.println(c.name() + " works in a " + c.inChannels() + "-channel latent space: writing latents to " + file
                     + " (decode with an SD VAE: vae.decode(z / 0.18215)); ditcache has no VAE");
         }
-        StateDict sd = new StateDict().put("samples", samples)
-                .put("labels", Tensor.of(toFloat(y), y.length));
-        sd.metadata().put("model", c.name());
-        sd.metadata().put("sampler", sampling.sampler);
-        sd.metadata().put("steps", Integer.toString(sampling.steps));
-        sd.metadata().put("cfg", Float.toString(sampling.cfg));
-        sd.metadata().put("seed", Long.toString(sampling.seed));
-        sd.metadata().put("cache", cache);
-        SafeTensors.write(file, sd, DType.F32);
-        System.out.println("wrote " + count(n) + " " + Arrays.toString(samples.shape()) + " -> " + file);
+        s.writeLatents(file);
+        System.out.println("wrote " + count(n) + " " + Arrays.toString(s.images().shape()) + " -> " + file);
     }
 
     private static String count(int n) {
         return n + (n == 1 ? " sample" : " samples");
-    }
-
-    private static float[] toFloat(int[] y) {
-        float[] f = new float[y.length];
-        for (int i = 0; i < y.length; i++) {
-            f[i] = y[i];
-        }
-        return f;
     }
 }

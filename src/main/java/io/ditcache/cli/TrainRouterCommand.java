@@ -252,7 +252,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         if (sampler != null) {
             return sampler.trim().toLowerCase(Locale.ROOT);
         }
-        return "default".equals(model.model) ? "ddim+clip" : "ddim";
+        return io.ditcache.SamplerSettings.defaultsFor(model.model).sampler();
     }
 
     /** {@code git rev-parse --short HEAD} of the working directory, or null. */

@@ -118,20 +118,16 @@ public final class TorchCheckpoint {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such checkpoint file");
         }
-        byte[] head = new byte[4];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, 4);
+        switch (WeightsFormat.of(file)) {
+            case TORCH_ZIP:
+                return;
+            case TORCH_LEGACY:
+                throw new WeightsFormatException(file, "legacy (pre-1.6, non-zip) torch.save format, not supported: "
+                        + "re-save it with a modern PyTorch (torch.save(torch.load(f), f2))");
+            default:
+                throw new WeightsFormatException(file, "not a PyTorch checkpoint (expected a torch.save zip archive, "
+                        + "found " + (Files.size(file) == 0 ? "an empty file" : "no zip header") + ")");
         }
-        if (n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4) {
-            return;
-        }
-        if (n > 0 && (head[0] & 0xff) == 0x80) {
-            throw new WeightsFormatException(file, "legacy (pre-1.6, non-zip) torch.save format, not supported: "
-                    + "re-save it with a modern PyTorch (torch.save(torch.load(f), f2))");
-        }
-        throw new WeightsFormatException(file, "not a PyTorch checkpoint (expected a torch.save zip archive, "
-                + "found " + (n == 0 ? "an empty file" : "no zip header") + ")");
     }
 
     private static ZipFile openZip(Path file) throws IOException {

@@ -53,18 +53,36 @@ public final class ConfigInference {
         return new DiTConfig(name, depth, hidden, heads, p, inChannels, grid * p, numClasses, learnSigma, mlpHidden / hidden);
     }
 
+    /**
+     * Whether {@link #infer} can tell the head count without an override: from the metadata or a preset of the same
+     * width (true also when the shapes are not a DiT's, which {@link #infer} then reports).
+     */
+    public static boolean knowsHeads(StateDict sd) {
+        return sd.metadata().containsKey(META_HEADS) || !sd.contains("x_embedder.proj.weight")
+                || presetHeads(sd.get("x_embedder.proj.weight").dim(0)) != null;
+    }
+
     private static int headsFor(StateDict sd, int hidden, String source) {
         String m = sd.metadata().get(META_HEADS);
         if (m != null) {
             return Integer.parseInt(m.trim());
         }
+        Integer preset = presetHeads(hidden);
+        if (preset == null) {
+            throw new IllegalArgumentException(source + ": cannot tell the number of attention heads for hidden size "
+                    + hidden + "; give the head count");
+        }
+        return preset;
+    }
+
+    /** The head count of the presets of width {@code hidden}, or null if none has it. */
+    private static Integer presetHeads(int hidden) {
         for (DiTConfig c : DiTConfig.PRESETS.values()) {
             if (c.hidden() == hidden) {
                 return c.heads();
             }
         }
-        throw new IllegalArgumentException(source + ": cannot tell the number of attention heads for hidden size "
-                + hidden + "; pass --heads");
+        return null;
     }
 
     private static String presetName(int hidden, int depth, int p, String source) {

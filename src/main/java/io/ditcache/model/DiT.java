@@ -116,6 +116,11 @@ public final class DiT {
         return this;
     }
 
+    /** Whether {@link #packWeights()} was called (and not undone by {@link #dropPackedWeights()}). */
+    public boolean isPacked() {
+        return patchPacked != null;
+    }
+
     /** Drops the packed copies: needed after weights were modified in place, since the packs would be stale. */
     public synchronized void dropPackedWeights() {
         setPacked(false);

@@ -5,21 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ditcache.Cache;
 import io.ditcache.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class CachePoliciesTest {
     @Test
     void parsesEverySpec() throws Exception {
-        assertInstanceOf(NoCache.class, CachePolicies.parse("none", Double.NaN));
-        assertEquals(new FewerSteps(14), CachePolicies.parse("fewer:14", 0.1));
-        assertEquals(14, CachePolicies.parse("fewer:14", 0.1).samplerSteps(20));
-        assertEquals(20, CachePolicies.parse("fora:3", 0.1).samplerSteps(20));
-        assertEquals(new Fora(3), CachePolicies.parse(" FORA:3 ", Double.NaN));
-        assertEquals(DeltaDiT.DEFAULT, CachePolicies.parse("delta-dit", Double.NaN));
-        assertEquals(new DeltaDiT(3, 5, 0.4), CachePolicies.parse("delta-dit:interval=3,blocks=5,boundary=0.4", Double.NaN));
-        assertEquals(new DeltaDiT(2, 4, 0.5), CachePolicies.parse("delta-dit:blocks=4", Double.NaN));
-        assertEquals(new FirstBlockCache(0.08), CachePolicies.parse("fbcache:0.08", Double.NaN));
+        assertInstanceOf(NoCache.class, Cache.parse("none", Double.NaN));
+        assertEquals(new FewerSteps(14), Cache.parse("fewer:14", 0.1));
+        assertEquals(14, Cache.parse("fewer:14", 0.1).samplerSteps(20));
+        assertEquals(20, Cache.parse("fora:3", 0.1).samplerSteps(20));
+        assertEquals(new Fora(3), Cache.parse(" FORA:3 ", Double.NaN));
+        assertEquals(DeltaDiT.DEFAULT, Cache.parse("delta-dit", Double.NaN));
+        assertEquals(new DeltaDiT(3, 5, 0.4), Cache.parse("delta-dit:interval=3,blocks=5,boundary=0.4", Double.NaN));
+        assertEquals(new DeltaDiT(2, 4, 0.5), Cache.parse("delta-dit:blocks=4", Double.NaN));
+        assertEquals(new FirstBlockCache(0.08), Cache.parse("fbcache:0.08", Double.NaN));
     }
 
     @Test
@@ -28,10 +29,10 @@ class CachePoliciesTest {
                 "delta-dit:interval=0", "delta-dit:depth=3", "delta-dit:3", "delta-dit:boundary=1.5", "fbcache:-1",
                 "fbcache:", "router:"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> CachePolicies.parse(spec, Double.NaN), spec);
-            assertTrue(e.getMessage().contains("--cache") || e.getMessage().contains("delta-dit"), e.getMessage());
+                    () -> Cache.parse(spec, Double.NaN), spec);
+            assertTrue(e.getMessage().startsWith("cache '" + spec + "': ") && e.getMessage().contains("; syntax: "), e.getMessage());
         }
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> CachePolicies.parse("router:/nonexistent.safetensors", 0.1));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> Cache.parse("router:/nonexistent.safetensors", 0.1));
     }
 
     @Test

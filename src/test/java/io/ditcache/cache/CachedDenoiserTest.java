@@ -212,7 +212,7 @@ class CachedDenoiserTest {
             assertTrue(json.contains(key), key + " missing in\n" + json);
         }
         assertFalse(json.contains("NaN"));
-        String line = d.stats().summaryLine();
+        String line = d.stats().summary();
         assertTrue(line.startsWith("cache fora:2: reused 50.0% of unit executions"), line);
         assertTrue(line.contains("uncached"), line);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ditcache.Cache;
 import io.ditcache.io.DType;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.model.DiT;
@@ -92,15 +93,15 @@ class RouterTest {
         Router r = new Router(RouterMethod.HARMONICA, l, "ddim", 4, ModelFingerprint.of(TinyDrive.MODEL), 0.25, Map.of());
         Path f = dir.resolve("r.safetensors");
         RouterFile.save(f, r);
-        CachePolicy byDefault = CachePolicies.parse("router:" + f, Double.NaN);
+        CachePolicy byDefault = Cache.parse("router:" + f, Double.NaN);
         CachedDenoiser d = new CachedDenoiser(TinyDrive.MODEL, TinyDrive.LABELS, 4f, byDefault, 4);
         TinyDrive.drive(d, 4, TinyDrive.noise(1));
         assertEquals(3 * (TinyDrive.TINY.units() - 1), d.stats().reusedUnitExecutions());
-        CachePolicy low = CachePolicies.parse("router:" + f, 0.15);
+        CachePolicy low = Cache.parse("router:" + f, 0.15);
         CachedDenoiser e = new CachedDenoiser(TinyDrive.MODEL, TinyDrive.LABELS, 4f, low, 4);
         TinyDrive.drive(e, 4, TinyDrive.noise(1));
         assertEquals(0, e.stats().reusedUnitExecutions());
-        assertThrows(IllegalArgumentException.class, () -> CachePolicies.parse("router:" + f, 1.5));
+        assertThrows(IllegalArgumentException.class, () -> Cache.parse("router:" + f, 1.5));
     }
 
     @Test
@@ -195,7 +196,7 @@ class RouterTest {
         IllegalArgumentException depth = assertThrows(IllegalArgumentException.class, () -> RouterFile.load(f, deeper, 4));
         assertTrue(depth.getMessage().contains("depth 3") && depth.getMessage().contains("depth 4"), depth.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> new CachedDenoiser(deeper, TinyDrive.LABELS, 4f, CachePolicies.parse("router:" + f, 0.1), 4));
+                () -> new CachedDenoiser(deeper, TinyDrive.LABELS, 4f, Cache.parse("router:" + f, 0.1), 4));
     }
 
     @Test

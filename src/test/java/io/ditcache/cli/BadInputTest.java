@@ -168,6 +168,14 @@ class BadInputTest {
     }
 
     @Test
+    void aRouterMethodIsTheShippedRouterOfTheStepsAndAStepCountWithoutOneIsRefusedBeforeLoading() throws Exception {
+        String png = dir.resolve("never.png").toString();
+        Result r = refused(List.of(), args("sample", "--cache", "router:l2c", "--steps", "30", "--out", png),
+                "router:l2c: no l2c router ships for 30 sampling steps; the shipped ones are for [10, 20, 50] steps");
+        assertFalse(r.out().contains("loading") || r.err().contains("DiT-FMNIST"), r.out() + r.err());
+    }
+
+    @Test
     void unwritableOutputsFailBeforeAnyWorkNamingTheUsersPath() throws Exception {
         Path model = tinyModel(dir);
         Path file = regularFile();

@@ -122,7 +122,7 @@ class CommandLineTest {
         Result r = run("train-model", "--init", "default", "--iters", "1", "--batch", "2", "--save", "final", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         io.ditcache.tensor.StateDict trained = io.ditcache.io.SafeTensors.read(out);
-        io.ditcache.tensor.StateDict start = EmbeddedModel.load().stateDict();
+        io.ditcache.tensor.StateDict start = io.ditcache.Models.from("default").loadUnpacked().stateDict();
         float[] w0 = start.get("blocks.0.attn.qkv.weight").data();
         float[] w1 = trained.get("blocks.0.attn.qkv.weight").data();
         double moved = 0;

@@ -1,0 +1,155 @@
+package io.ditcache;
+
+import io.ditcache.cache.ShippedRouters;
+import io.ditcache.io.SafeTensors;
+import io.ditcache.io.WeightsFiles;
+import io.ditcache.model.ConfigInference;
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.model.ParameterLayout;
+import io.ditcache.tensor.StateDict;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Loads a DiT from one string, the same one {@code --model} takes: {@value #EMBEDDED} (the embedded Fashion-MNIST
+ * model that ships in the jar), a preset name ({@link DiTConfig#PRESETS}, with random weights: for timing, its samples
+ * are noise) or a weights file ({@code .safetensors}, {@code .pt}, {@code .pth}, {@code .bin}; the config is read off
+ * the tensor shapes). {@link #load(String)} returns the model ready to sample, its weights packed; {@link #from}
+ * gives the rarer options. Immutable. Errors name the file, key or value at fault.
+ */
+public final class Models {
+    /** The name of the embedded model. */
+    public static final String EMBEDDED = "default";
+    /** Where the embedded model's weights lie on the class path. */
+    public static final String EMBEDDED_WEIGHTS = ShippedRouters.RESOURCE_DIR + "dit-fmnist.safetensors";
+    /** Models above this many parameters announce their packing (DiT-XL/2: about 50 s on 2 cores). */
+    static final long ANNOUNCE_PARAMETERS = 20_000_000L;
+    /** Weight files above this size announce their reading. */
+    static final long ANNOUNCE_BYTES = 50_000_000L;
+
+    /** Hears about the slow, silent phases of loading (reading a big file, drawing or packing many weights). */
+    @FunctionalInterface
+    public interface Phases {
+        /** Says that {@code what} begins; the returned action is run when it is done. */
+        Runnable begin(String what);
+
+        /** Hears nothing. */
+        Phases QUIET = what -> () -> { };
+    }
+
+    private final String model;
+    private final Integer heads;
+    private final Integer inputSize;
+    private final Phases phases;
+
+    private Models(String model, Integer heads, Integer inputSize, Phases phases) {
+        if (model == null || model.isBlank()) {
+            throw new InvalidSettingException("model", "model is empty: give 'default', a preset name or a weights file");
+        }
+        this.model = model;
+        this.heads = heads;
+        this.inputSize = inputSize;
+        this.phases = phases;
+    }
+
+    /** The model {@code model} names, packed for fast inference. */
+    public static DiT load(String model) throws IOException {
+        return from(model).load();
+    }
+
+    /** A loader for {@code model}, for the options below. */
+    public static Models from(String model) {
+        return new Models(model, null, null, Phases.QUIET);
+    }
+
+    /** The attention head count, for a checkpoint whose width matches no preset and whose file does not say. */
+    public Models heads(int heads) {
+        if (heads < 1) {
+            throw new InvalidSettingException("heads", "heads must be >= 1, got " + heads);
+        }
+        return new Models(model, heads, inputSize, phases);
+    }
+
+    /** For a preset: the latent size (32 = 256x256 images, 64 = 512x512); files say their own. */
+    public Models inputSize(int size) {
+        if (size < 1) {
+            throw new InvalidSettingException("input size", "input size must be >= 1, got " + size);
+        }
+        return new Models(model, heads, size, phases);
+    }
+
+    /** Reports the slow phases to {@code phases}. */
+    public Models phases(Phases phases) {
+        return new Models(model, heads, inputSize, phases);
+    }
+
+    public boolean isEmbedded() {
+        return model.equals(EMBEDDED);
+    }
+
+    /** Whether the name is a preset, which has random weights. */
+    public boolean isPreset() {
+        return DiTConfig.isPreset(model);
+    }
+
+    /** The config alone (for a preset nothing is read or drawn). */
+    public DiTConfig config() throws IOException {
+        return isPreset() ? presetConfig() : loadUnpacked().config();
+    }
+
+    /** The model, its token-wise weights packed for fast inference ({@link DiT#packWeights()}). */
+    public DiT load() throws IOException {
+        DiT dit = loadUnpacked();
+        long params = ParameterLayout.count(dit.config());
+        Runnable done = params < ANNOUNCE_PARAMETERS ? () -> { } : phases.begin(String.format(Locale.ROOT,
+                "%s: packing %,d weights for fast inference", dit.config().name(), params));
+        dit.packWeights();
+        done.run();
+        return dit;
+    }
+
+    /** The model without packed weights: for callers that change the weights (training) or time the unpacked path. */
+    public DiT loadUnpacked() throws IOException {
+        if (isPreset()) {
+            DiTConfig c = presetConfig();
+            Runnable done = phases.begin(String.format(Locale.ROOT, "%s: drawing %,d random weights", c.name(),
+                    ParameterLayout.count(c)));
+            DiT dit = DiT.random(c, 0);
+            done.run();
+            return dit;
+        }
+        if (isEmbedded()) {
+            StateDict sd = ShippedRouters.readResource(EMBEDDED_WEIGHTS, SafeTensors::read);
+            return new DiT(ConfigInference.infer(sd, "embedded " + EMBEDDED_WEIGHTS, null), sd);
+        }
+        Path p = Path.of(model);
+        if (!Files.exists(p)) {
+            throw new InvalidSettingException("model", "model " + model + ": no such file, and not a preset ("
+                    + String.join(", ", DiTConfig.PRESETS.keySet()) + ") or '" + EMBEDDED + "'");
+        }
+        if (Files.isDirectory(p)) {
+            throw new InvalidSettingException("model", "model " + model + " is a directory, not a weights file"
+                    + " (.safetensors, .pt, .pth or .bin)");
+        }
+        long bytes = Files.size(p);
+        Runnable done = bytes < ANNOUNCE_BYTES ? () -> { } : phases.begin(String.format(Locale.ROOT,
+                "reading %s (%.0f MB)", p, bytes / 1e6));
+        StateDict sd = WeightsFiles.load(p);
+        String name = p.getFileName().toString();
+        if (heads == null && !ConfigInference.knowsHeads(sd)) {
+            throw new InvalidSettingException("heads", "heads: " + name + " does not say its number of attention heads"
+                    + " and its width matches no preset; give it");
+        }
+        DiT dit = new DiT(ConfigInference.infer(sd, name, heads), sd);
+        done.run();
+        return dit;
+    }
+
+    private DiTConfig presetConfig() {
+        DiTConfig c = DiTConfig.preset(model);
+        return inputSize == null ? c : c.withInputSize(inputSize);
+    }
+}

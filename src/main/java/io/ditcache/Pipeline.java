@@ -1,0 +1,146 @@
+package io.ditcache;
+
+import io.ditcache.cache.CachePolicy;
+import io.ditcache.cache.CachedSampling;
+import io.ditcache.diffusion.GaussianNoise;
+import io.ditcache.diffusion.SampleListener;
+import io.ditcache.eval.ImageMetrics;
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.Tensor;
+import java.io.IOException;
+
+/**
+ * A DiT with its sampler settings and cache policy, built in one line and sampled in one:
+ * <pre>
+ * var pipe = Pipeline.load("default").sampler("ddim+clip", 20).guidance(1.5).cache(Cache.router("harmonica"));
+ * Samples s = pipe.sample(new int[] {0, 1, 2, 3}, 42);
+ * </pre>
+ * Immutable: each setter returns a new pipeline, checked at once (a router made for another step count or model is
+ * refused there, not at sampling), and each sampling call keeps its own cache state. The defaults follow the model
+ * ({@link SamplerSettings#defaultsFor}), with no caching.
+ * <p>
+ * Seeds: the initial noise of a request of n labels is {@link #noise}: n x C x H x W values drawn in that (row-major)
+ * order from {@link GaussianNoise}{@code (seed)}, so a prefix of the labels starts from the same noise; a stochastic
+ * sampler ({@code ddpm}) draws its step noise from its own {@code GaussianNoise(seed)}. The same model, settings,
+ * cache policy, labels and seed give the same bits, whatever the policy: cached and uncached samples compare directly.
+ */
+public final class Pipeline {
+    private final DiT model;
+    private final SamplerSettings settings;
+    private final CachePolicy cache;
+    /** {@link #cache} for the pipeline's step count ({@link CachePolicy#forSteps}), checked against the model. */
+    private final CachePolicy policy;
+
+    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache) {
+        this.model = model;
+        this.settings = settings;
+        this.cache = cache;
+        this.policy = cache.forSteps(settings.steps());
+        policy.samplerSteps(settings.steps()); // refuses fewer:K with K > steps
+        policy.checkFits(model, settings.steps());
+    }
+
+    /** The model {@code model} names ({@link Models#load}) with its default settings and no caching. */
+    public static Pipeline load(String model) throws IOException {
+        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none());
+    }
+
+    /** {@code model} (its weights packed first if they are not) with {@link SamplerSettings#DEFAULT} and no caching. */
+    public static Pipeline of(DiT model) {
+        if (!model.isPacked()) {
+            model.packWeights();
+        }
+        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none());
+    }
+
+    /** Samples with sampler {@code name} ({@code ddim}, {@code ddpm}, {@code dpm++2m}, optionally {@code +clip}). */
+    public Pipeline sampler(String name, int steps) {
+        return settings(settings.withSampler(name, steps));
+    }
+
+    public Pipeline steps(int steps) {
+        return settings(settings.withSteps(steps));
+    }
+
+    /** The classifier-free guidance scale (<= 1: none). */
+    public Pipeline guidance(double scale) {
+        return settings(settings.withCfg(scale));
+    }
+
+    public Pipeline settings(SamplerSettings settings) {
+        return new Pipeline(model, settings, cache);
+    }
+
+    /** Samples with the cache policy {@code policy} (see {@link Cache}). */
+    public Pipeline cache(CachePolicy policy) {
+        return new Pipeline(model, settings, policy);
+    }
+
+    public DiT model() {
+        return model;
+    }
+
+    public SamplerSettings settings() {
+        return settings;
+    }
+
+    /** The cache policy as it runs at this step count (a router set: the router for these steps). */
+    public CachePolicy cache() {
+        return policy;
+    }
+
+    /** The initial noise for {@code n} samples of a model of config {@code c} from {@code seed} (the seed rule above). */
+    public static Tensor noise(DiTConfig c, int n, long seed) {
+        Tensor x = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
+        new GaussianNoise(seed).fill(x.data());
+        return x;
+    }
+
+    /** One sample per label, from the noise of {@code seed}. */
+    public Samples sample(int[] labels, long seed) {
+        return sample(labels, seed, SampleListener.NONE);
+    }
+
+    /** As {@link #sample(int[], long)}, with {@code listener} hearing every step. */
+    public Samples sample(int[] labels, long seed, SampleListener listener) {
+        return run(labels, seed, false, listener);
+    }
+
+    /**
+     * As {@link #sample(int[], long, SampleListener)}, and also the uncached samples from the same noise
+     * ({@link Samples#uncached}): their wall time (after an untimed uncached warm-up) and the PSNR and SSIM of the
+     * cached samples against them go into the statistics. {@code listener} hears the warm-up, the cached run and the
+     * uncached run, in that order.
+     */
+    public Samples sampleWithUncached(int[] labels, long seed, SampleListener listener) {
+        return run(labels, seed, true, listener);
+    }
+
+    /** Refuses an empty batch or a label outside the model's classes. */
+    public void checkLabels(int[] labels) {
+        int classes = model.config().numClasses();
+        if (labels.length == 0) {
+            throw new InvalidSettingException("labels", "labels: none given (one sample per label)");
+        }
+        for (int y : labels) {
+            if (y < 0 || y >= classes) {
+                throw new InvalidSettingException("labels", "labels: " + y + " is outside [0, " + (classes - 1) + "]");
+            }
+        }
+    }
+
+    private Samples run(int[] labels, long seed, boolean withUncached, SampleListener listener) {
+        checkLabels(labels);
+        DiTConfig c = model.config();
+        CachedSampling.Result r = CachedSampling.sample(model, policy, settings.sampler(), settings.steps(), seed,
+                labels, settings.cfg(), noise(c, labels.length, seed), withUncached, listener);
+        if (r.uncached() != null) {
+            // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
+            boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;
+            r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
+                    ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
+        }
+        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached());
+    }
+}

@@ -1,0 +1,100 @@
+package io.ditcache;
+
+import io.ditcache.cache.CacheStats;
+import io.ditcache.eval.ImageGrid;
+import io.ditcache.io.DType;
+import io.ditcache.io.SafeTensors;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * What a {@link Pipeline} drew: the samples [n, C, H, W] (pixels or latents in about [-1, 1]), the labels and seed
+ * they came from, and what caching did ({@link #stats()}: reuse, MACs, wall time; {@code summary()} says it in a
+ * line). Writers are atomic: a temporary file renamed over the target.
+ */
+public final class Samples {
+    /** Images per row of {@link #writePng} grids, and their scale. */
+    static final int GRID_COLUMNS = 10;
+    static final int GRID_SCALE = 2;
+
+    private final Tensor images;
+    private final int[] labels;
+    private final long seed;
+    private final DiTConfig config;
+    private final SamplerSettings settings;
+    private final CacheStats stats;
+    private final Tensor uncached;
+
+    Samples(Tensor images, int[] labels, long seed, DiTConfig config, SamplerSettings settings, CacheStats stats,
+            Tensor uncached) {
+        this.images = images;
+        this.labels = labels;
+        this.seed = seed;
+        this.config = config;
+        this.settings = settings;
+        this.stats = stats;
+        this.uncached = uncached;
+    }
+
+    /** The samples x0 [n, C, H, W]. */
+    public Tensor images() {
+        return images;
+    }
+
+    public int[] labels() {
+        return labels.clone();
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public SamplerSettings settings() {
+        return settings;
+    }
+
+    public CacheStats stats() {
+        return stats;
+    }
+
+    /** The uncached samples from the same noise ({@link Pipeline#sampleWithUncached}), else null. */
+    public Tensor uncached() {
+        return uncached;
+    }
+
+    /** Whether the samples are images (1 or 3 channels), not latents that need a VAE. */
+    public boolean arePixels() {
+        return config.inChannels() == 1 || config.inChannels() == 3;
+    }
+
+    /** Writes the images as a PNG grid, {@value #GRID_COLUMNS} to a row, each pixel 2 x 2. */
+    public void writePng(Path file) throws IOException {
+        if (!arePixels()) {
+            throw new IllegalStateException(config.name() + " samples " + config.inChannels() + "-channel latents, not"
+                    + " images: write them with writeLatents (and decode them with an SD VAE)");
+        }
+        ImageGrid.write(images, Math.min(images.dim(0), GRID_COLUMNS), GRID_SCALE, file);
+    }
+
+    /**
+     * Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], with the model, sampler,
+     * steps, cfg, seed and cache policy as metadata.
+     */
+    public void writeLatents(Path file) throws IOException {
+        float[] y = new float[labels.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = labels[i];
+        }
+        StateDict sd = new StateDict().put("samples", images).put("labels", Tensor.of(y, y.length));
+        sd.metadata().put("model", config.name());
+        sd.metadata().put("sampler", settings.sampler());
+        sd.metadata().put("steps", Integer.toString(settings.steps()));
+        sd.metadata().put("cfg", Float.toString(settings.cfg()));
+        sd.metadata().put("seed", Long.toString(seed));
+        sd.metadata().put("cache", stats.policy());
+        SafeTensors.write(file, sd, DType.F32);
+    }
+}
