@@ -25,7 +25,8 @@ import net.razorvine.pickle.PickleException;
  * Reads PyTorch checkpoints written by {@code torch.save} (the zip format of PyTorch 1.6 and later:
  * {@code <name>/data.pkl}, {@code <name>/data/<key>} storages, optional {@code <name>/byteorder}).
  * The pickle is read with an allow-list (see {@link TorchUnpickler}): loading never runs code from the file.
- * Tensors of every dtype come back as float32 {@link Tensor}s, views materialized densely.
+ * Tensors of every dtype come back as float32 {@link Tensor}s, views materialized densely (broadcast views, which
+ * would hold more elements than their storage, are refused).
  */
 public final class TorchCheckpoint {
     private static final String PICKLE_NAME = "data.pkl";
