@@ -8,6 +8,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks made before any model is loaded or any sample computed. Outputs: that a file the user named can be written,
@@ -35,6 +36,17 @@ final class Preflight {
             throw new IllegalArgumentException(flag + " " + dir + " exists and is not a directory");
         }
         checkCanCreateIn(flag, dir, dir.toAbsolutePath());
+    }
+
+    /**
+     * Refuses {@code --threshold} when no policy that {@code what} names (the user's flag and value) is a router: it
+     * would be ignored without a word ({@code fbcache:T} takes its own threshold).
+     */
+    static void thresholdNeedsRouter(Double threshold, List<CachePolicy> policies, String what) {
+        if (threshold != null && policies.stream().noneMatch(p -> p instanceof RouterPolicy)) {
+            throw new IllegalArgumentException("--threshold " + threshold + " is a router threshold, but " + what
+                    + " uses no router: drop --threshold (fbcache:T takes its threshold in the policy)");
+        }
     }
 
     /** Prints the warning for a router whose file has no model fingerprint (see Router#unverifiedModelWarning). */

@@ -14,6 +14,7 @@ import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--cache", defaultValue = "none", paramLabel = "POLICY", description = CachePolicies.SYNTAX)
     String cache;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: the router file's, 0.1).")
+    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: the router file's, 0.1);"
+            + " only with --cache router:...")
     Double threshold;
 
     @Option(names = "--out", defaultValue = "samples.png", paramLabel = "FILE",
@@ -75,6 +77,7 @@ final class SampleCommand implements Callable<Integer> {
             Preflight.outputFile("--stats", stats);
         }
         CachePolicy policy = CachePolicies.parse(cache, threshold == null ? Double.NaN : threshold);
+        Preflight.thresholdNeedsRouter(threshold, List.of(policy), "--cache " + cache);
         policy.samplerSteps(sampling.steps); // refuses fewer:K with K > --steps
         Preflight.warnIfOtherSettings(policy, sampling);
         DiT dit = model.load();
