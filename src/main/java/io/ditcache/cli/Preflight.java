@@ -2,6 +2,7 @@ package io.ditcache.cli;
 
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.RouterPolicy;
+import io.ditcache.io.WeightsFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -36,6 +37,24 @@ final class Preflight {
             throw new IllegalArgumentException(flag + " " + dir + " exists and is not a directory");
         }
         checkCanCreateIn(flag, dir, dir.toAbsolutePath());
+    }
+
+    /**
+     * The training checkpoint of {@code out} ({@code OUT.ckpt.safetensors}), checked against {@code --resume} before
+     * any work: resuming needs it, a fresh run must not overwrite it.
+     */
+    static Path checkpoint(Path out, boolean resume) {
+        Path ckpt = WeightsFiles.checkpointFor(out);
+        if (resume && !Files.isRegularFile(ckpt)) {
+            Path older = out.resolveSibling(out.getFileName() + ".ckpt");
+            throw new IllegalArgumentException("--resume: no checkpoint " + ckpt + (Files.isRegularFile(older)
+                    ? " (" + older + " is a train-classifier checkpoint of an older ditcache: rename it to " + ckpt + ")"
+                    : ""));
+        }
+        if (!resume && Files.exists(ckpt)) {
+            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
+        }
+        return ckpt;
     }
 
     /**

@@ -15,7 +15,6 @@ import io.ditcache.train.TrainingImages;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -157,17 +156,13 @@ public final class TrainRouterCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "--iters %d (default: every step's router travels lr x updates = %.3g x %d = %.1f)%n",
                     iterations, rate, config.updatesPerRouter(), rate * config.updatesPerRouter());
         }
+        Preflight.outputFile("--out", out);
+        Path ckpt = Preflight.checkpoint(out, resume);
         DiT dit = model.load();
         RouterTrainer trainer = new RouterTrainer(dit, config, trainingImages(m));
-        Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         if (resume) {
-            if (!Files.exists(ckpt)) {
-                throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
-            }
             trainer.resumeFrom(ckpt);
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
-        } else if (Files.exists(ckpt)) {
-            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
         }
         System.out.println("train-router " + config);
         double[] lossWindow = {0, 0};

@@ -5,6 +5,7 @@ import io.ditcache.data.FashionMnist;
 import io.ditcache.io.AtomicFiles;
 import io.ditcache.io.DType;
 import io.ditcache.io.SafeTensors;
+import io.ditcache.io.WeightsFiles;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
@@ -22,9 +23,9 @@ import java.util.Map;
 
 /**
  * Trains the {@link FashionClassifier} on the Fashion-MNIST training set: AdamW, linear warm-up then cosine decay,
- * a seeded shuffle per epoch, progress lines, a resumable checkpoint after every epoch, and at the end the test
- * accuracy on the full test set, written with the weights (safetensors metadata) and into a model card
- * ({@code FILE.json} next to {@code FILE.safetensors}).
+ * a seeded shuffle per epoch, progress lines, a resumable checkpoint after every epoch ({@code FILE.ckpt.safetensors}),
+ * and at the end the test accuracy on the full test set, written with the weights (safetensors metadata) and into a
+ * model card ({@code FILE.json} next to {@code FILE.safetensors}).
  */
 public final class ClassifierTrainer {
     private ClassifierTrainer() {
@@ -50,7 +51,7 @@ public final class ClassifierTrainer {
                     trainLimit, out, resume);
         }
 
-        /** Continue from {@link #checkpointFor(Path)} of {@code out} when it exists. */
+        /** Continue from {@link WeightsFiles#checkpointFor} of {@code out} when it exists. */
         public Options withResume(boolean r) {
             return new Options(epochs, batchSize, learningRate, weightDecay, warmupSteps, seed, channels1, channels2,
                     features, trainLimit, out, r);
@@ -61,11 +62,6 @@ public final class ClassifierTrainer {
     public record Result(FashionClassifier model, double testAccuracy, double trainSeconds) {
     }
 
-    /** The checkpoint written after each epoch: {@code FILE.ckpt} next to the output. */
-    public static Path checkpointFor(Path out) {
-        return out.resolveSibling(out.getFileName() + ".ckpt");
-    }
-
     /** The model card: {@code FILE.json} for {@code FILE.safetensors}. */
     public static Path cardFor(Path out) {
         String name = out.getFileName().toString();
@@ -74,7 +70,7 @@ public final class ClassifierTrainer {
     }
 
     /**
-     * Trains from scratch (or from {@link #checkpointFor} when {@code resume}), then writes the weights to
+     * Trains from scratch (or from {@link WeightsFiles#checkpointFor} when {@code resume}), then writes the weights to
      * {@code options.out()} and the model card next to them.
      */
     public static Result train(Dataset train, Dataset test, Options o, PrintStream log) throws IOException {
@@ -95,7 +91,7 @@ public final class ClassifierTrainer {
             // PyTorch practice: no weight decay on biases.
             optimizers.put(name, AdamW.withDefaults(weights.get(name).numel(), name.endsWith(".bias") ? 0 : o.weightDecay()));
         }
-        Path checkpoint = checkpointFor(o.out());
+        Path checkpoint = WeightsFiles.checkpointFor(o.out());
         int firstEpoch = 0;
         double previousSeconds = 0;
         if (o.resume() && Files.exists(checkpoint)) {
