@@ -165,25 +165,8 @@ public final class TrainRouterCommand implements Callable<Integer> {
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
         }
         System.out.println("train-router " + config);
-        double[] lossWindow = {0, 0};
         try (Progress progress = new Progress("train-router " + m.id(), iterations, "it", trainer.iteration())) {
-            trainer.train(ckpt, (done, total, loss, t) -> {
-                if (!Double.isNaN(loss)) {
-                    lossWindow[0] += loss;
-                    lossWindow[1]++;
-                }
-                // No loss yet in this window: only SDT's forced first step ran (it computes everything, learns nothing).
-                String lossText = lossWindow[1] == 0 ? "-"
-                        : String.format(Locale.ROOT, "%.4g", lossWindow[0] / lossWindow[1]);
-                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%% at %.3g", lossText, 100 * t.cacheUsage(), t.threshold())
-                        + (config.targetsUsage() ? String.format(Locale.ROOT, " (target %.1f%%, beta %.3g)",
-                        100 * config.targetUsage(), t.beta()) : "");
-                if (done % 20 == 0) {
-                    lossWindow[0] = 0;
-                    lossWindow[1] = 0;
-                }
-                progress.stepTo(done, msg);
-            });
+            trainer.train(ckpt, new RouterTrainingProgress(progress, config, trainer.iteration()));
         }
         Map<String, String> extra = new LinkedHashMap<>();
         String rev = gitRevision();
