@@ -228,7 +228,9 @@ final class TorchUnpickler extends Unpickler {
     private void checkLength(short opcode, int width, boolean signed) throws PickleException {
         int remaining = data.available();
         if (remaining < width) {
-            return; // the library reports the premature end of the stream
+            // The library would read the missing length as -1 (SHORT_BINSTRING: new byte[-1]).
+            throw new PickleException(String.format(java.util.Locale.ROOT, "opcode 0x%02x at byte %d: the pickle ends"
+                    + " inside its %d-byte length (truncated)", opcode, length - remaining - 1, width));
         }
         data.mark(width);
         long n = 0;

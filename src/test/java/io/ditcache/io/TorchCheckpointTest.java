@@ -193,6 +193,9 @@ class TorchCheckpointTest {
             {"frame", "\u0095" + le(1L << 40, 8) + "}.", "declares 1099511627776 bytes"},
             {"short-binunicode", "\u008c\u00c8abc.", "declares 200 bytes but only 4 follow"},
             {"short-binbytes", "C\u00c8abc.", "declares 200 bytes"},
+            // A length byte missing at the end (found by fuzzing: the library read it as -1, new byte[-1]).
+            {"short-binstring-eof", "U", "opcode 0x55 at byte 2: the pickle ends inside its 1-byte length"},
+            {"binunicode-eof", "X\u0001\u0000", "opcode 0x58 at byte 2: the pickle ends inside its 4-byte length"},
         };
         for (String[] c : cases) {
             String msg = crafted(c[0] + ".pt", "\u0080\u0004" + c[1], null, c[2]);
