@@ -47,8 +47,8 @@ def json_seeds():
     put("io", "JsonFuzzTest", "parse", "duplicate-key.json", '{"a": 1, "a": 2}')
     put("io", "JsonFuzzTest", "parse", "bad-escape.json", '["\\x", "\\u12"]')
     put("io", "JsonFuzzTest", "parse", "numbers.json", "[1e400, -, 9223372036854775808, 1.2.3, 01]")
-    put("io", "JsonFuzzTest", "quoteRoundTrips", "controls.txt", "tab\t nl\n cr\r \x01 \x1f quote\" back\\ slash/")
-    put("io", "JsonFuzzTest", "quoteRoundTrips", "unicode.txt", "\u00e9\u2028\U0001F600".encode("utf-8"))
+    put("io", "JsonFuzzTest", "writeRoundTrips", "controls.txt", "tab\t nl\n cr\r \x01 \x1f quote\" back\\ slash/")
+    put("io", "JsonFuzzTest", "writeRoundTrips", "unicode.txt", "\u00e9\u2028\U0001F600".encode("utf-8"))
 
 
 # --- safetensors --------------------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Fuzz targets of the JSON reader behind safetensors headers: a parse or an {@code IllegalArgumentException} that
- * says where; and quoting round-trips. Regression tests over {@code JsonFuzzTestInputs/} in {@code mvn verify};
- * fuzzing with {@code JAZZER_FUZZ=1} (see bench/results/fuzz-*.md).
+ * says where; and a string written and read back is itself. Regression tests over {@code JsonFuzzTestInputs/} in
+ * {@code mvn verify}; fuzzing with {@code JAZZER_FUZZ=1} (see bench/results/fuzz-*.md).
  */
 class JsonFuzzTest {
     @FuzzTest(maxDuration = "60s")
@@ -22,8 +22,8 @@ class JsonFuzzTest {
     }
 
     @FuzzTest(maxDuration = "60s")
-    void quoteRoundTrips(byte[] input) {
+    void writeRoundTrips(byte[] input) {
         String s = new String(input, StandardCharsets.UTF_8);
-        assertEquals(s, Json.parse(Json.quote(s)));
+        assertEquals(s, Json.parse(Json.compact(s)));
     }
 }

@@ -2,8 +2,8 @@ package io.ditcache.eval.classifier;
 
 import io.ditcache.data.Dataset;
 import io.ditcache.data.FashionMnist;
-import io.ditcache.io.AtomicFiles;
 import io.ditcache.io.DType;
+import io.ditcache.io.Json;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.io.WeightsFiles;
 import io.ditcache.tensor.Parallel;
@@ -13,8 +13,6 @@ import io.ditcache.train.AdamW;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -157,7 +155,7 @@ public final class ClassifierTrainer {
         Map<String, String> card = card(model, o, n, accuracy, trainSeconds);
         weights.metadata().putAll(card);
         SafeTensors.write(o.out(), weights, DType.F32);
-        writeCard(cardFor(o.out()), card);
+        Json.write(cardFor(o.out()), card);
         log.printf(Locale.ROOT, "wrote %s and %s%n", o.out(), cardFor(o.out()));
         return new Result(model, accuracy, trainSeconds);
     }
@@ -253,37 +251,6 @@ public final class ClassifierTrainer {
         }
         return Runtime.getRuntime().availableProcessors() + " processors (nproc), " + Parallel.threads()
                 + " threads, " + cpu + ", Java " + System.getProperty("java.version");
-    }
-
-    private static void writeCard(Path file, Map<String, String> card) throws IOException {
-        StringBuilder json = new StringBuilder("{\n");
-        String sep = "";
-        for (Map.Entry<String, String> e : card.entrySet()) {
-            json.append(sep).append("  ").append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
-            sep = ",\n";
-        }
-        json.append("\n}\n");
-        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-        });
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     static String duration(double seconds) {
