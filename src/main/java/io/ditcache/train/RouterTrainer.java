@@ -212,9 +212,9 @@ public final class RouterTrainer {
     }
 
     /**
-     * Runs to {@code config.iterations()}, telling {@code listener} after each iteration (and through IEPO's λ
-     * refreshes); with a checkpoint file,
-     * saves every {@code config.checkpointEvery()} iterations (SDT: at the next trajectory start) and at the end.
+     * Runs to {@code config.iterations()}, telling {@code listener} after each iteration and through IEPO's λ
+     * refreshes; with a checkpoint file, saves every {@code config.checkpointEvery()} iterations (SDT: at the next
+     * trajectory start) and at the end.
      */
     public void train(Path checkpoint, Listener listener) throws IOException {
         if (sdt != null) {
