@@ -1,13 +1,15 @@
 package io.ditcache.cache;
 
-import io.ditcache.io.AtomicFiles;
+import io.ditcache.io.Json;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What caching did during a run, summed over every trajectory a {@link CachedDenoiser} ran:
@@ -232,84 +234,59 @@ public final class CacheStats {
 
     /** The statistics as a JSON object. */
     public String toJson() {
-        StringBuilder b = new StringBuilder("{\n");
-        field(b, "policy", quote(policy));
-        field(b, "model", quote(config.name()));
-        field(b, "sampler", sampler == null ? "null" : quote(sampler));
-        field(b, "seed", seed);
-        field(b, "cfg", num(cfg));
-        field(b, "threshold", num(threshold));
-        field(b, "steps", steps);
-        field(b, "baseline_steps", baselineSteps);
-        field(b, "trajectories", trajectories);
-        field(b, "forward_batch", forwardBatch);
-        field(b, "cache_usage_ratio", num(cacheUsageRatio()));
-        field(b, "unit_executions", unitExecutions);
-        field(b, "reused_unit_executions", reused);
-        field(b, "macs", macs);
-        field(b, "macs_uncached", macsUncached());
-        field(b, "macs_speedup", num(macsSpeedup()));
-        field(b, "wall_ms", num(wallMs()));
-        if (!Double.isNaN(wallMsUncached)) {
-            field(b, "wall_ms_uncached", num(wallMsUncached));
-            field(b, "wall_speedup", num(wallMsUncached / wallMs()));
-        }
-        if (!Double.isNaN(psnrVsUncached)) {
-            // Identical samples have an infinite PSNR, which JSON has no number for.
-            field(b, "psnr_vs_uncached", Double.isInfinite(psnrVsUncached) ? quote("inf") : num(psnrVsUncached));
-            field(b, "ssim_vs_uncached", num(ssimVsUncached));
-        }
-        field(b, "step_order", quote(STEP_ORDER));
-        StringBuilder perStep = new StringBuilder("[");
-        for (int s = steps - 1; s >= 0; s--) {
-            perStep.append(s == steps - 1 ? "" : ", ").append(reusedPerStep[s]);
-        }
-        field(b, "per_step_reused", perStep.append(']'));
-        field(b, "peak_cache_bytes", peakCacheBytes);
-        field(b, "cache_bytes_bound", cacheBytesBound);
-        StringBuilder map = new StringBuilder("[");
-        String[] rows = planMap().split("\n");
-        for (int i = 0; i < rows.length; i++) {
-            map.append(i == 0 ? "\n    " : ",\n    ").append(quote(rows[i]));
-        }
-        b.append("  \"plan_map\": ").append(map.append("\n  ]")).append("\n}\n");
-        return b.toString();
+        return Json.pretty(jsonFields());
     }
 
     /** Writes {@link #toJson()} to {@code file} atomically. */
     public void writeJson(Path file) throws IOException {
-        byte[] bytes = toJson().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-        });
+        Json.write(file, jsonFields());
+    }
+
+    private Map<String, Object> jsonFields() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("policy", policy);
+        f.put("model", config.name());
+        f.put("sampler", sampler);
+        f.put("seed", seed);
+        f.put("cfg", num(cfg));
+        f.put("threshold", num(threshold));
+        f.put("steps", steps);
+        f.put("baseline_steps", baselineSteps);
+        f.put("trajectories", trajectories);
+        f.put("forward_batch", forwardBatch);
+        f.put("cache_usage_ratio", num(cacheUsageRatio()));
+        f.put("unit_executions", unitExecutions);
+        f.put("reused_unit_executions", reused);
+        f.put("macs", macs);
+        f.put("macs_uncached", macsUncached());
+        f.put("macs_speedup", num(macsSpeedup()));
+        f.put("wall_ms", num(wallMs()));
+        if (!Double.isNaN(wallMsUncached)) {
+            f.put("wall_ms_uncached", num(wallMsUncached));
+            f.put("wall_speedup", num(wallMsUncached / wallMs()));
+        }
+        if (!Double.isNaN(psnrVsUncached)) {
+            // Identical samples have an infinite PSNR, which JSON has no number for.
+            f.put("psnr_vs_uncached", Double.isInfinite(psnrVsUncached) ? "inf" : num(psnrVsUncached));
+            f.put("ssim_vs_uncached", num(ssimVsUncached));
+        }
+        f.put("step_order", STEP_ORDER);
+        List<Long> perStep = new ArrayList<>();
+        for (int s = steps - 1; s >= 0; s--) {
+            perStep.add(reusedPerStep[s]);
+        }
+        f.put("per_step_reused", perStep);
+        f.put("peak_cache_bytes", peakCacheBytes);
+        f.put("cache_bytes_bound", cacheBytesBound);
+        f.put("plan_map", List.of(planMap().split("\n")));
+        return f;
     }
 
     /** The order of the JSON's per-step arrays ({@code per_step_reused}, {@code plan_map}). */
     public static final String STEP_ORDER = "sampling order: index 0 is the first step run (the noisiest, spaced index"
             + " steps-1), the last index the final step (spaced index 0)";
 
-    private static void field(StringBuilder b, String name, Object value) {
-        b.append("  \"").append(name).append("\": ").append(value).append(",\n");
-    }
-
-    private static String num(double v) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null";
-    }
-
-    private static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                q.append('\\').append(c);
-            } else if (c < 0x20) {
-                q.append(String.format("\\u%04x", (int) c));
-            } else {
-                q.append(c);
-            }
-        }
-        return q.append('"').toString();
+    private static Object num(double v) {
+        return Json.number("%.6g", v);
     }
 }

@@ -46,7 +46,8 @@ final class EvalCommand implements Callable<Integer> {
             paramLabel = "POLICY", description = "Comma-separated --cache policies; 'none' (the baseline) is added first if missing. Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: each router file's).")
+    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: each router file's);"
+            + " only with router:... among --methods.")
     Double threshold;
 
     @Option(names = "--n", defaultValue = "500", description = "Samples per method (labels cycle over the classes). Default: ${DEFAULT-VALUE}.")
@@ -74,6 +75,7 @@ final class EvalCommand implements Callable<Integer> {
         for (String m : all) {
             policies.add(CacheOption.parse("--methods", m, threshold, settings)); // fail fast on a bad spec
         }
+        Preflight.thresholdNeedsRouter(threshold, policies, "--methods " + String.join(",", methods));
         DiT dit = model.load();
         DiTConfig c = dit.config();
         for (CachePolicy p : policies) {

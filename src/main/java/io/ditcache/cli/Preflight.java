@@ -3,12 +3,14 @@ package io.ditcache.cli;
 import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.RouterPolicy;
+import io.ditcache.io.WeightsFiles;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks made before any model is loaded or any sample computed. Outputs: that a file the user named can be written,
@@ -36,6 +38,35 @@ final class Preflight {
             throw new IllegalArgumentException(flag + " " + dir + " exists and is not a directory");
         }
         checkCanCreateIn(flag, dir, dir.toAbsolutePath());
+    }
+
+    /**
+     * The training checkpoint of {@code out} ({@code OUT.ckpt.safetensors}), checked against {@code --resume} before
+     * any work: resuming needs it, a fresh run must not overwrite it.
+     */
+    static Path checkpoint(Path out, boolean resume) {
+        Path ckpt = WeightsFiles.checkpointFor(out);
+        if (resume && !Files.isRegularFile(ckpt)) {
+            Path older = out.resolveSibling(out.getFileName() + ".ckpt");
+            throw new IllegalArgumentException("--resume: no checkpoint " + ckpt + (Files.isRegularFile(older)
+                    ? " (" + older + " is a train-classifier checkpoint of an older ditcache: rename it to " + ckpt + ")"
+                    : ""));
+        }
+        if (!resume && Files.exists(ckpt)) {
+            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
+        }
+        return ckpt;
+    }
+
+    /**
+     * Refuses {@code --threshold} when no policy that {@code what} names (the user's flag and value) is a router: it
+     * would be ignored without a word ({@code fbcache:T} takes its own threshold).
+     */
+    static void thresholdNeedsRouter(Double threshold, List<CachePolicy> policies, String what) {
+        if (threshold != null && policies.stream().noneMatch(p -> p instanceof RouterPolicy)) {
+            throw new IllegalArgumentException("--threshold " + threshold + " is a router threshold, but " + what
+                    + " uses no router: drop --threshold (fbcache:T takes its threshold in the policy)");
+        }
     }
 
     /** Prints the warning for a router whose file has no model fingerprint (see Router#unverifiedModelWarning). */

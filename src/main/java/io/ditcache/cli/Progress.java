@@ -68,6 +68,17 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Says {@code what} at once: as the live bar's message, or (in a log) as a line of its own. */
+    void note(String what) {
+        if (bar != null) {
+            message = what;
+            bar.setExtraMessage(" " + what);
+        } else {
+            lastLine = System.nanoTime();
+            System.err.println(task + ": " + what);
+        }
+    }
+
     private void printLine() {
         double secs = (System.nanoTime() - start) / 1e9;
         double rate = (done - startedAt) / Math.max(secs, 1e-9);

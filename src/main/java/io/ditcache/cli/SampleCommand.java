@@ -9,6 +9,7 @@ import io.ditcache.diffusion.SampleListener;
 import io.ditcache.model.DiTConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,7 +40,8 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--cache", defaultValue = "none", paramLabel = "POLICY", description = Cache.SYNTAX)
     String cache;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: the router file's, 0.1).")
+    @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: the router file's, 0.1);"
+            + " only with --cache router:...")
     Double threshold;
 
     @Option(names = "--out", defaultValue = "samples.png", paramLabel = "FILE",
@@ -70,6 +72,7 @@ final class SampleCommand implements Callable<Integer> {
             Preflight.outputFile("--stats", stats);
         }
         CachePolicy policy = CacheOption.parse("--cache", cache, threshold, settings);
+        Preflight.thresholdNeedsRouter(threshold, List.of(policy), "--cache " + cache);
         Pipeline pipe = Pipeline.of(model.load()).settings(settings).cache(policy);
         Preflight.warnIfUnverified(pipe.cache());
         DiTConfig c = pipe.model().config();

@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train-classifier", mixinStandardHelpOptions = true,
         description = {"Train the Fashion-MNIST classifier behind the quality metrics.",
                 "Trains the small CNN whose predictions give class consistency and whose penultimate features give "
-                        + "FID (Fashion-MNIST classifier features). Checkpoints after every epoch (OUT.ckpt); --resume "
-                        + "continues. Writes the weights (safetensors) and a model card (OUT-stem.json)."})
+                        + "FID (Fashion-MNIST classifier features). Checkpoints to OUT.ckpt.safetensors after every "
+                        + "epoch, as train-model and train-router do; --resume continues it. Writes the weights "
+                        + "(safetensors) and a model card (OUT-stem.json)."})
 final class TrainClassifierCommand implements Callable<Integer> {
     private static final ClassifierTrainer.Options DEFAULTS = ClassifierTrainer.Options.defaults(Path.of("x"));
 
@@ -44,7 +45,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files.")
     Path dataDir;
 
-    @Option(names = "--resume", description = "Continue from OUT.ckpt.")
+    @Option(names = "--resume", description = "Continue from OUT.ckpt.safetensors.")
     boolean resume;
 
     @Mixin
@@ -55,6 +56,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
         if (channels != null && channels.length != 2) {
             throw new IllegalArgumentException("--channels takes C1,C2");
         }
+        Preflight.outputFile("--out", out);
+        Preflight.checkpoint(out, resume);
         threads.apply();
         ClassifierTrainer.Options o = new ClassifierTrainer.Options(
                 epochs == null ? DEFAULTS.epochs() : epochs, batch == null ? DEFAULTS.batchSize() : batch,

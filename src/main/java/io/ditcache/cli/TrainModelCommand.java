@@ -9,7 +9,6 @@ import io.ditcache.model.DiTConfig;
 import io.ditcache.model.DiTInitializer;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.train.DiffusionTrainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -115,6 +114,7 @@ final class TrainModelCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
         }
         Preflight.outputFile("--out", out);
+        Path ckpt = Preflight.checkpoint(out, resume);
         threads.apply();
         DiTConfig c = DiTConfig.named(config);
         Dataset train = (dataDir == null ? new FashionMnist() : new FashionMnist(dataDir)).train();
@@ -122,7 +122,6 @@ final class TrainModelCommand implements Callable<Integer> {
         DiffusionTrainer.Settings s = new DiffusionTrainer.Settings(batch, lr, warmup,
                 lrSchedule.equals("cosine") ? iters : 0, 0.0, ema, 0.1, seed, checkpointEvery);
         DiffusionTrainer trainer = new DiffusionTrainer(model, train, s);
-        Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         Path lossCsv = out.resolveSibling(out.getFileName() + ".loss.csv");
         if (resume) {
             try {
@@ -132,8 +131,6 @@ final class TrainModelCommand implements Callable<Integer> {
                         + ", this run has " + flags(e.differences(), 1) + "; resume with the checkpoint's values", e);
             }
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
-        } else if (Files.exists(ckpt)) {
-            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
         }
         // On --resume: the curve's rows after the checkpoint's iteration (a killed run's) are dropped.
         trainer.logLossTo(lossCsv, lossEvery);

@@ -15,7 +15,6 @@ import io.ditcache.train.TrainingImages;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -157,38 +156,17 @@ public final class TrainRouterCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "--iters %d (default: every step's router travels lr x updates = %.3g x %d = %.1f)%n",
                     iterations, rate, config.updatesPerRouter(), rate * config.updatesPerRouter());
         }
+        Preflight.outputFile("--out", out);
+        Path ckpt = Preflight.checkpoint(out, resume);
         DiT dit = model.load();
         RouterTrainer trainer = new RouterTrainer(dit, config, trainingImages(m));
-        Path ckpt = out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
         if (resume) {
-            if (!Files.exists(ckpt)) {
-                throw new IllegalArgumentException("--resume: no checkpoint " + ckpt);
-            }
             trainer.resumeFrom(ckpt);
             System.out.println("resumed at iteration " + trainer.iteration() + " from " + ckpt);
-        } else if (Files.exists(ckpt)) {
-            throw new IllegalArgumentException(ckpt + " exists: pass --resume to continue it, or delete it to start over");
         }
         System.out.println("train-router " + config);
-        double[] lossWindow = {0, 0};
         try (Progress progress = new Progress("train-router " + m.id(), iterations, "it", trainer.iteration())) {
-            trainer.train(ckpt, (done, total, loss, t) -> {
-                if (!Double.isNaN(loss)) {
-                    lossWindow[0] += loss;
-                    lossWindow[1]++;
-                }
-                // No loss yet in this window: only SDT's forced first step ran (it computes everything, learns nothing).
-                String lossText = lossWindow[1] == 0 ? "-"
-                        : String.format(Locale.ROOT, "%.4g", lossWindow[0] / lossWindow[1]);
-                String msg = String.format(Locale.ROOT, "loss %s, cache usage %.1f%% at %.3g", lossText, 100 * t.cacheUsage(), t.threshold())
-                        + (config.targetsUsage() ? String.format(Locale.ROOT, " (target %.1f%%, beta %.3g)",
-                        100 * config.targetUsage(), t.beta()) : "");
-                if (done % 20 == 0) {
-                    lossWindow[0] = 0;
-                    lossWindow[1] = 0;
-                }
-                progress.stepTo(done, msg);
-            });
+            trainer.train(ckpt, new RouterTrainingProgress(progress, config, trainer.iteration()));
         }
         Map<String, String> extra = new LinkedHashMap<>();
         String rev = gitRevision();

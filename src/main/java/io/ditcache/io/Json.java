@@ -1,240 +1,127 @@
 package io.ditcache.io;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * A small strict JSON reader and string quoter, enough for safetensors headers (objects, arrays, strings,
- * integers) and our JSON test fixtures. Objects keep key order; duplicate keys are an error. Integers without
- * fraction or exponent become {@link Long}, other numbers {@link Double}. Nesting deeper than
- * {@value #MAX_DEPTH} levels is an error (the reader recurses per level; a safetensors header needs 3).
+ * The project's one JSON reader and writer, on Jackson. Reading is strict and bounded: objects keep key order,
+ * duplicate keys and trailing text are errors, nesting deeper than {@value #MAX_DEPTH} levels is refused (a
+ * safetensors header needs 3), integers become {@link Long} (or {@code BigInteger} past 64 bits), other numbers
+ * {@link Double}. Writing takes maps, lists, strings, numbers, booleans, null and {@link #number} texts.
  */
-final class Json {
+public final class Json {
     /** Deepest nesting of arrays and objects accepted. */
-    static final int MAX_DEPTH = 64;
+    public static final int MAX_DEPTH = 64;
 
-    private final String text;
-    private int pos;
-    private int depth;
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+    /** Two-space indented objects, {@code "key": value}, arrays on one line: {@code [1, 2]}. */
+    private static final ObjectWriter PRETTY = MAPPER.writer(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER).withArrayValueSpacing(Separators.Spacing.AFTER)
+            .withArrayEmptySeparator("")
+            .withObjectEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(DefaultPrettyPrinter.NopIndenter.instance));
 
-    private Json(String text) {
-        this.text = text;
+    private Json() {
     }
 
     /** Parses one JSON value filling {@code text} (surrounding whitespace allowed). */
-    static Object parse(String text) {
-        Json p = new Json(text);
-        Object v = p.value();
-        p.skipSpace();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected text after the JSON value");
+    public static Object parse(String text) {
+        JsonParser p = null;
+        try {
+            p = MAPPER.createParser(text);
+            return longs(MAPPER.readValue(p, Object.class));
+        } catch (StreamConstraintsException e) {
+            // No location of its own: the limit broke at the parser's current token.
+            String what = e.getMessage().contains("nesting depth") ? "nested deeper than " + MAX_DEPTH + " levels"
+                    : e.getOriginalMessage();
+            throw error(p == null ? null : p.currentTokenLocation(), what, e);
+        } catch (JacksonException e) {
+            String what = e.getOriginalMessage();
+            throw error(e.getLocation(), what.startsWith("Duplicate field ") ? "duplicate key "
+                    + what.substring("Duplicate field ".length()) : what, e);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a String source does no I/O
+        }
+    }
+
+    /** {@code v} with every Integer made a Long (Jackson reads small integers as Integer). */
+    private static Object longs(Object v) {
+        if (v instanceof Integer) {
+            return ((Integer) v).longValue();
+        }
+        if (v instanceof Map) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) v;
+            m.replaceAll((k, x) -> longs(x));
+        } else if (v instanceof List) {
+            @SuppressWarnings("unchecked")
+            List<Object> l = (List<Object>) v;
+            l.replaceAll(Json::longs);
         }
         return v;
     }
 
-    /** {@code s} as a JSON string literal, quotes included. */
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': b.append("\\\""); break;
-                case '\\': b.append("\\\\"); break;
-                case '\n': b.append("\\n"); break;
-                case '\r': b.append("\\r"); break;
-                case '\t': b.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    private Object value() {
-        skipSpace();
-        if (pos >= text.length()) {
-            throw error("unexpected end of JSON");
-        }
-        char c = text.charAt(pos);
-        switch (c) {
-            case '{':
-            case '[': {
-                if (++depth > MAX_DEPTH) {
-                    throw error("nested deeper than " + MAX_DEPTH + " levels");
-                }
-                Object v = c == '{' ? object() : array();
-                depth--;
-                return v;
-            }
-            case '"': return string();
-            case 't': return literal("true", Boolean.TRUE);
-            case 'f': return literal("false", Boolean.FALSE);
-            case 'n': return literal("null", null);
-            default:
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    return number();
-                }
-                throw error("unexpected character '" + c + "'");
-        }
-    }
-
-    private Map<String, Object> object() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        pos++;
-        skipSpace();
-        if (peek() == '}') {
-            pos++;
-            return map;
-        }
-        while (true) {
-            skipSpace();
-            if (peek() != '"') {
-                throw error("expected a string key");
-            }
-            int keyAt = pos;
-            String key = string();
-            skipSpace();
-            expect(':');
-            if (map.containsKey(key)) {
-                pos = keyAt;
-                throw error("duplicate key '" + key + "'");
-            }
-            map.put(key, value());
-            skipSpace();
-            if (peek() == ',') {
-                pos++;
-            } else {
-                expect('}');
-                return map;
-            }
-        }
-    }
-
-    private List<Object> array() {
-        List<Object> list = new ArrayList<>();
-        pos++;
-        skipSpace();
-        if (peek() == ']') {
-            pos++;
-            return list;
-        }
-        while (true) {
-            list.add(value());
-            skipSpace();
-            if (peek() == ',') {
-                pos++;
-            } else {
-                expect(']');
-                return list;
-            }
-        }
-    }
-
-    private String string() {
-        expect('"');
-        StringBuilder b = new StringBuilder();
-        while (true) {
-            if (pos >= text.length()) {
-                throw error("unterminated string");
-            }
-            char c = text.charAt(pos++);
-            if (c == '"') {
-                return b.toString();
-            }
-            if (c < 0x20) {
-                throw error("control character in string");
-            }
-            if (c != '\\') {
-                b.append(c);
-                continue;
-            }
-            char e = pos < text.length() ? text.charAt(pos++) : '?';
-            switch (e) {
-                case '"': b.append('"'); break;
-                case '\\': b.append('\\'); break;
-                case '/': b.append('/'); break;
-                case 'b': b.append('\b'); break;
-                case 'f': b.append('\f'); break;
-                case 'n': b.append('\n'); break;
-                case 'r': b.append('\r'); break;
-                case 't': b.append('\t'); break;
-                case 'u':
-                    if (pos + 4 > text.length()) {
-                        throw error("truncated \\u escape");
-                    }
-                    try {
-                        b.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                    } catch (NumberFormatException x) {
-                        throw error("bad \\u escape");
-                    }
-                    pos += 4;
-                    break;
-                default:
-                    throw error("bad escape '\\" + e + "'");
-            }
-        }
-    }
-
-    private Object number() {
-        int start = pos;
-        boolean integral = true;
-        if (peek() == '-') {
-            pos++;
-        }
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                integral = false;
-            } else if (c < '0' || c > '9') {
-                break;
-            }
-            pos++;
-        }
-        String s = text.substring(start, pos);
+    /** {@code value} as compact JSON (no spaces). */
+    public static String compact(Object value) {
         try {
-            return integral ? (Object) Long.parseLong(s) : (Object) Double.parseDouble(s);
-        } catch (NumberFormatException x) {
-            pos = start;
-            throw error("bad number '" + s + "'");
+            return MAPPER.writeValueAsString(value);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw error("unexpected token");
+    /** {@code value} as indented JSON, ending in a newline. */
+    public static String pretty(Object value) {
+        try {
+            return PRETTY.writeValueAsString(value) + "\n";
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("cannot write as JSON: " + e.getOriginalMessage(), e);
         }
-        pos += word.length();
-        return value;
     }
 
-    private void expect(char c) {
-        if (peek() != c) {
-            throw error("expected '" + c + "'");
-        }
-        pos++;
-    }
-
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private void skipSpace() {
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                return;
+    /** Writes {@link #pretty} of {@code value} to {@code file} atomically. */
+    public static void write(Path file, Object value) throws IOException {
+        byte[] text = pretty(value).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> {
+            ByteBuffer bytes = ByteBuffer.wrap(text);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
             }
-            pos++;
-        }
+        });
     }
 
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at character " + pos + ": " + what);
+    /** A number written as {@code String.format(Locale.ROOT, format, v)} (e.g. "%.6g"), or null where not finite. */
+    public static Object number(String format, double v) {
+        return Double.isFinite(v) ? new RawValue(String.format(Locale.ROOT, format, v)) : null;
+    }
+
+    private static IllegalArgumentException error(JsonLocation at, String what, Exception cause) {
+        return new IllegalArgumentException("invalid JSON at character " + (at == null ? -1 : at.getCharOffset()) + ": "
+                + what, cause);
     }
 }

@@ -11,6 +11,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -74,35 +76,23 @@ public final class SafeTensors {
 
     /** The JSON header, padded with spaces to a multiple of 8 bytes so the data section stays aligned. */
     static String headerJson(StateDict dict, DType dtype) {
-        StringBuilder json = new StringBuilder("{");
+        Map<String, Object> header = new LinkedHashMap<>();
         if (!dict.metadata().isEmpty()) {
-            json.append(Json.quote(SafeTensorsHeader.METADATA_KEY)).append(":{");
-            String sep = "";
-            for (Map.Entry<String, String> m : dict.metadata().entrySet()) {
-                json.append(sep).append(Json.quote(m.getKey())).append(':').append(Json.quote(m.getValue()));
-                sep = ",";
-            }
-            json.append('}');
+            header.put(SafeTensorsHeader.METADATA_KEY, dict.metadata());
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : dict.tensors().entrySet()) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
             long bytes = (long) e.getValue().numel() * dtype.bytes();
-            StringBuilder shape = new StringBuilder("[");
-            for (int i = 0; i < e.getValue().rank(); i++) {
-                shape.append(i == 0 ? "" : ",").append(e.getValue().dim(i));
-            }
-            json.append(Json.quote(e.getKey())).append(":{\"dtype\":\"").append(dtype.name()).append("\",\"shape\":")
-                    .append(shape).append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes)
-                    .append("]}");
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", dtype.name());
+            entry.put("shape", e.getValue().shape());
+            entry.put("data_offsets", List.of(offset, offset + bytes));
+            header.put(e.getKey(), entry);
             offset += bytes;
         }
-        json.append('}');
-        int utf8Length = json.toString().getBytes(StandardCharsets.UTF_8).length;
-        json.append(" ".repeat((8 - utf8Length % 8) % 8));
-        return json.toString();
+        String json = Json.compact(header);
+        int utf8Length = json.getBytes(StandardCharsets.UTF_8).length;
+        return json + " ".repeat((8 - utf8Length % 8) % 8);
     }
 
     private static void writeTensor(FileChannel out, float[] data, DType dtype, ByteBuffer chunk) throws IOException {

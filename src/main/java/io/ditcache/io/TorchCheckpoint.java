@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 import net.razorvine.pickle.PickleException;
 
@@ -25,7 +24,8 @@ import net.razorvine.pickle.PickleException;
  * Reads PyTorch checkpoints written by {@code torch.save} (the zip format of PyTorch 1.6 and later:
  * {@code <name>/data.pkl}, {@code <name>/data/<key>} storages, optional {@code <name>/byteorder}).
  * The pickle is read with an allow-list (see {@link TorchUnpickler}): loading never runs code from the file.
- * Tensors of every dtype come back as float32 {@link Tensor}s, views materialized densely.
+ * Tensors of every dtype come back as float32 {@link Tensor}s, views materialized densely (broadcast views, which
+ * would hold more elements than their storage, are refused).
  */
 public final class TorchCheckpoint {
     private static final String PICKLE_NAME = "data.pkl";
@@ -63,10 +63,10 @@ public final class TorchCheckpoint {
             } catch (PickleException | IllegalArgumentException | ClassCastException | ArithmeticException
                     | IndexOutOfBoundsException | NullPointerException e) {
                 throw new WeightsFormatException(file, e instanceof TorchUnpickler.RefusedGlobal ? e.getMessage()
-                        : "cannot read " + prefix + PICKLE_NAME + ": " + e.getMessage(), e);
+                        : "cannot read " + prefix + PICKLE_NAME + ": " + why(e), e);
             } catch (IOException e) {
                 throw new WeightsFormatException(file, "cannot read " + prefix + PICKLE_NAME + " (file truncated?): "
-                        + e.getMessage(), e);
+                        + why(e), e);
             }
         }
     }
@@ -130,12 +130,13 @@ public final class TorchCheckpoint {
         }
     }
 
+    /** The archive; the file is known to be readable, so any failure here is a corrupt one (a bare EOF included). */
     private static ZipFile openZip(Path file) throws IOException {
         try {
             return new ZipFile(file.toFile());
-        } catch (ZipException e) {
+        } catch (IOException e) {
             throw new WeightsFormatException(file, "not a readable zip archive (file truncated or corrupt?): "
-                    + e.getMessage(), e);
+                    + why(e), e);
         }
     }
 
@@ -162,12 +163,16 @@ public final class TorchCheckpoint {
         if (entry == null) {
             return; // older writers omit it; they wrote little-endian
         }
+        String order;
         try (InputStream in = zip.getInputStream(entry)) {
-            String order = new String(in.readNBytes(16), StandardCharsets.US_ASCII).trim();
-            if (!order.equals("little")) {
-                throw new WeightsFormatException(file, "byteorder is '" + order + "'; only little-endian "
-                        + "checkpoints are supported");
-            }
+            order = new String(in.readNBytes(16), StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new WeightsFormatException(file, "cannot read " + entry.getName() + " (file truncated or corrupt?): "
+                    + why(e), e);
+        }
+        if (!order.equals("little")) {
+            throw new WeightsFormatException(file, "byteorder is '" + order + "'; only little-endian "
+                    + "checkpoints are supported");
         }
     }
 
@@ -212,6 +217,11 @@ public final class TorchCheckpoint {
         }
         open.remove(value);
         return result;
+    }
+
+    /** An exception's message, or its kind where it has none (a bare EOFException). */
+    private static String why(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String typeName(Object o) {

@@ -8,27 +8,59 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
  * One storage of a torch.save zip archive ({@code <prefix>data/<key>}): a flat little-endian array that
  * tensors view with an offset, a size and strides. The bytes are read when a tensor is materialized, not
- * kept, so a checkpoint costs its float copies plus one storage at a time.
+ * kept, so a checkpoint costs its float copies plus one storage at a time. A view may not materialize more elements
+ * than its storage holds (a broadcast view would turn a few stored bytes into gigabytes).
  */
 final class TorchStorage {
+    /** Most bytes of one storage: one Java array. */
+    static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+
+    /**
+     * What the tensors of one checkpoint may materialize in all: twice the elements of the storages they view, plus
+     * {@value #SLACK} (tied weights view a storage twice). Without it a small pickle could rebuild one storage's
+     * tensor a hundred thousand times (a few bytes per REDUCE) and exhaust memory.
+     */
+    static final class Budget {
+        static final long SLACK = 1 << 20;
+        private final Set<String> seen = new HashSet<>();
+        private long stored;
+        private long materialized;
+
+        void charge(String storage, long elements, long numel) {
+            if (seen.add(storage)) {
+                stored += elements;
+            }
+            materialized += numel;
+            if (materialized > 2 * stored + SLACK) {
+                throw new IllegalArgumentException("the tensors would materialize " + materialized + " elements"
+                        + " from storages holding " + stored + ", more than twice as many (the same storage rebuilt"
+                        + " again and again): refused before allocating");
+            }
+        }
+    }
+
     private final Path file;
     private final ZipFile zip;
     private final String entryName;
     private final String key;
+    private final Budget budget;
     final ElementType type;
 
-    TorchStorage(Path file, ZipFile zip, String prefix, String key, ElementType type) {
+    TorchStorage(Path file, ZipFile zip, String prefix, String key, ElementType type, Budget budget) {
         this.file = file;
         this.zip = zip;
         this.entryName = prefix + "data/" + key;
         this.key = key;
         this.type = type;
+        this.budget = budget;
     }
 
     /** A dense row-major float copy of the view {@code (offset, size, stride)}, non-contiguous views included. */
@@ -67,6 +99,14 @@ final class TorchStorage {
                     + Arrays.toString(stride) + " at offset " + offset + " reaches element " + last + " but storage '"
                     + key + "' holds " + available + " " + type + " elements: file truncated or corrupt?");
         }
+        if (numel > available) {
+            // Every index is in range, so elements repeat: a broadcast (stride 0, as expand() gives) or overlapping view.
+            throw new IllegalArgumentException("tensor of size " + Arrays.toString(size) + ", stride "
+                    + Arrays.toString(stride) + " would materialize " + numel + " elements from storage '" + key
+                    + "', which holds " + available + " " + type + " elements (a broadcast or overlapping view): refused"
+                    + " before allocating; save the tensor .contiguous()");
+        }
+        budget.charge(entryName, available, numel);
         float[] out = new float[(int) numel];
         if (isRowMajor(size, stride)) {
             type.decode(bytes, (int) offset, out);
@@ -104,13 +144,25 @@ final class TorchStorage {
         return true;
     }
 
+    /** The storage's bytes; its size is the zip entry's declared one (at most one Java array), checked as read. */
     private ByteBuffer read() {
         ZipEntry entry = zip.getEntry(entryName);
         if (entry == null) {
             throw new IllegalArgumentException("storage '" + key + "' (" + entryName + ") is missing from the archive");
         }
+        long declared = entry.getSize();
+        if (declared < 0 || declared > MAX_BYTES) {
+            throw new IllegalArgumentException("storage '" + key + "' (" + entryName + ") declares " + declared
+                    + " bytes; at most " + MAX_BYTES + " are read into one storage");
+        }
         try (InputStream in = zip.getInputStream(entry)) {
-            return ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            byte[] bytes = in.readNBytes((int) declared);
+            if (bytes.length != declared || in.read() != -1) {
+                throw new IllegalArgumentException("storage '" + key + "' (" + entryName + ") holds "
+                        + (bytes.length != declared ? bytes.length : "more than " + declared) + " bytes, its zip entry "
+                        + "declares " + declared + ": corrupt archive");
+            }
+            return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot read storage " + entryName + ": " + e.getMessage(), e);
         }

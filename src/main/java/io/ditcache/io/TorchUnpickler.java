@@ -97,6 +97,7 @@ final class TorchUnpickler extends Unpickler {
     private final Path file;
     private final ZipFile zip;
     private final String prefix;
+    private final TorchStorage.Budget budget = new TorchStorage.Budget();
     private ByteArrayInputStream data;
     private int length;
 
@@ -115,7 +116,14 @@ final class TorchUnpickler extends Unpickler {
 
     @Override
     protected Object dispatch(short key) throws IOException {
-        Object result = dispatchChecked(key);
+        int at = length - data.available() - 1;
+        Object result;
+        try {
+            result = dispatchChecked(key);
+        } catch (IndexOutOfBoundsException e) {
+            throw new PickleException(String.format(java.util.Locale.ROOT, "opcode 0x%02x at byte %d finds too few"
+                    + " values on the unpickling stack (corrupt pickle)", key, at));
+        }
         if (stack.size() > MAX_STACK) {
             throw new PickleException("the unpickling stack exceeds " + MAX_STACK + " entries at byte "
                     + (length - data.available()) + " (corrupt or hostile pickle)");
@@ -220,7 +228,9 @@ final class TorchUnpickler extends Unpickler {
     private void checkLength(short opcode, int width, boolean signed) throws PickleException {
         int remaining = data.available();
         if (remaining < width) {
-            return; // the library reports the premature end of the stream
+            // The library would read the missing length as -1 (SHORT_BINSTRING: new byte[-1]).
+            throw new PickleException(String.format(java.util.Locale.ROOT, "opcode 0x%02x at byte %d: the pickle ends"
+                    + " inside its %d-byte length (truncated)", opcode, length - remaining - 1, width));
         }
         data.mark(width);
         long n = 0;
@@ -263,7 +273,7 @@ final class TorchUnpickler extends Unpickler {
             throw new PickleException("unsupported persistent id " + describe(pid));
         }
         Object[] id = (Object[]) pid;
-        return new TorchStorage(file, zip, prefix, String.valueOf(id[2]), ((StorageClass) id[1]).type);
+        return new TorchStorage(file, zip, prefix, String.valueOf(id[2]), ((StorageClass) id[1]).type, budget);
     }
 
     private static IObjectConstructor resolve(String module, String name) {
@@ -284,12 +294,23 @@ final class TorchUnpickler extends Unpickler {
         int[] sizes = new int[size.size()];
         long[] strides = new long[stride.size()];
         for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = Math.toIntExact(((Number) size.get(i)).longValue());
+            sizes[i] = Math.toIntExact(exactLong(size.get(i), "size"));
         }
         for (int i = 0; i < strides.length; i++) {
-            strides[i] = ((Number) stride.get(i)).longValue();
+            strides[i] = exactLong(stride.get(i), "stride");
         }
-        return ((TorchStorage) args[0]).view(((Number) args[1]).longValue(), sizes, strides);
+        return ((TorchStorage) args[0]).view(exactLong(args[1], "storage offset"), sizes, strides);
+    }
+
+    /** {@code o} as a long: an int, a long, or a Python long in range (never silently truncated). */
+    private static long exactLong(Object o, String what) {
+        if (o instanceof Integer || o instanceof Long) {
+            return ((Number) o).longValue();
+        }
+        if (o instanceof java.math.BigInteger && ((java.math.BigInteger) o).bitLength() < 64) {
+            return ((java.math.BigInteger) o).longValue();
+        }
+        throw new PickleException("tensor " + what + " " + describe(o) + " is not an integer of 64 bits");
     }
 
     private static void build(Object state, Object target) {

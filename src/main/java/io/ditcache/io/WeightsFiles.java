@@ -7,9 +7,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Loads a state dict from a weights file, choosing the format by its extension. */
+/** Loads a state dict from a weights file, choosing the format by its extension; names training checkpoints. */
 public final class WeightsFiles {
     private WeightsFiles() {
+    }
+
+    /** The resumable training checkpoint of output {@code out}, {@code OUT.ckpt.safetensors}: every trainer's. */
+    public static Path checkpointFor(Path out) {
+        return out.resolveSibling(out.getFileName() + ".ckpt.safetensors");
     }
 
     /** {@code .safetensors} via {@link SafeTensors}; {@code .pt}, {@code .pth}, {@code .bin} via {@link TorchCheckpoint}. */

@@ -2,6 +2,7 @@ package io.ditcache.train;
 
 import io.ditcache.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * HarmoniCa's Image Error Proxy-Guided weights λ(t) (C.4): gradient-free generations on the current batch
@@ -13,7 +14,9 @@ final class IepoLambda {
     private IepoLambda() {
     }
 
-    static float[] compute(IepoProxy proxy, MixedRollout rollout, TrainableRouter router, Tensor xT, int[] y) {
+    /** λ for the trajectory from {@code xT}, {@code y}; {@code generated} hears the count of generations done (of N). */
+    static float[] compute(IepoProxy proxy, MixedRollout rollout, TrainableRouter router, Tensor xT, int[] y,
+                           IntConsumer generated) {
         int n = router.steps();
         float[] lambda = new float[n];
         lambda[n - 1] = 1f;
@@ -25,22 +28,26 @@ final class IepoLambda {
                 w[i] = ones;
             }
             Tensor pre = rollout.generate(xT, y, w);
+            generated.accept(1);
             for (int i = n - 2; i >= 0; i--) {
                 w[i] = TrainableRouter.sigmoid(router.row(i));
                 Tensor cur = rollout.generate(xT, y, w);
                 lambda[i] = (float) meanSquaredDifference(cur, pre);
                 pre = cur;
+                generated.accept(n - i);
             }
         } else {
             for (int i = 0; i < n; i++) {
                 w[i] = TrainableRouter.sigmoid(router.row(i));
             }
             Tensor base = rollout.generate(xT, y, w);
+            generated.accept(1);
             for (int i = n - 2; i >= 0; i--) {
                 float[] keep = w[i];
                 w[i] = ones;
                 lambda[i] = (float) meanSquaredDifference(rollout.generate(xT, y, w), base);
                 w[i] = keep;
+                generated.accept(n - i);
             }
         }
         return lambda;

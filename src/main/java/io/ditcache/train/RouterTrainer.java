@@ -28,6 +28,13 @@ public final class RouterTrainer {
 
         /** @param loss the iteration's loss, NaN for SDT's forced first step */
         void onIteration(long done, long total, double loss, RouterTrainer trainer);
+
+        /**
+         * HarmoniCa's IEPO λ refresh at a trajectory start (N generations of N steps per trajectory, a long silent phase
+         * on a big model): {@code done} of {@code total} generations, 0 as it starts, {@code total} at its end.
+         */
+        default void onLambdaRefresh(int done, int total) {
+        }
     }
 
     private final DiT model;
@@ -205,10 +212,14 @@ public final class RouterTrainer {
     }
 
     /**
-     * Runs to {@code config.iterations()}, telling {@code listener} after each iteration; with a checkpoint file,
-     * saves every {@code config.checkpointEvery()} iterations (SDT: at the next trajectory start) and at the end.
+     * Runs to {@code config.iterations()}, telling {@code listener} after each iteration and through IEPO's λ
+     * refreshes; with a checkpoint file, saves every {@code config.checkpointEvery()} iterations (SDT: at the next
+     * trajectory start) and at the end.
      */
     public void train(Path checkpoint, Listener listener) throws IOException {
+        if (sdt != null) {
+            sdt.listener(listener);
+        }
         long every = config.checkpointEvery();
         boolean due = false;
         while (iteration < config.iterations()) {

@@ -37,6 +37,7 @@ final class SdtIteration {
     private double beta;
     private double tau;
     private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
+    private RouterTrainer.Listener listener = RouterTrainer.Listener.NONE;
 
     /** One trajectory's state: its labels, current x_t, soft cache and IEPO weights. */
     private static final class Trajectory {
@@ -83,6 +84,11 @@ final class SdtIteration {
     /** Receives, for every trained step, the image loss's dL/dw of its units ({@link UsageTargetBeta} prices them). */
     void onUnitGradients(java.util.function.BiConsumer<Integer, float[]> sink) {
         unitGradients = sink;
+    }
+
+    /** Hears the progress of IEPO's λ refreshes ({@link RouterTrainer.Listener#onLambdaRefresh}). */
+    void listener(RouterTrainer.Listener l) {
+        listener = l;
     }
 
     /** Every trajectory's λ, {@code trajectories × N} values (a copy). */
@@ -195,7 +201,14 @@ final class SdtIteration {
         if (learn && config.method() == RouterTrainingMethod.HARMONICA
                 && Math.floorDiv(start, config.lambdaEvery())
                 > Math.floorDiv(start - config.steps(), config.lambdaEvery())) {
-            tr.lambda = IepoLambda.compute(config.proxy(), tr.rollout, router, tr.x, tr.y);
+            int n = config.steps();
+            int before = (int) (stream % trajectories.length) * n;
+            int total = trajectories.length * n;
+            if (before == 0) {
+                listener.onLambdaRefresh(0, total);
+            }
+            tr.lambda = IepoLambda.compute(config.proxy(), tr.rollout, router, tr.x, tr.y,
+                    done -> listener.onLambdaRefresh(before + done, total));
         }
     }
 }

@@ -138,6 +138,25 @@ class BadInputTest {
     }
 
     @Test
+    void aThresholdWithoutARouterIsRefusedNotIgnored() throws Exception {
+        Path model = tinyModel(dir);
+        String png = dir.resolve("never.png").toString();
+        refused(List.of(model), args("sample", "--model", model.toString(), "--cache", "fora:2", "--threshold", "0.2",
+                "--out", png), "--threshold 0.2 is a router threshold, but --cache fora:2 uses no router");
+        refused(List.of(model), args("sample", "--model", model.toString(), "--threshold", "0.2", "--out", png),
+                "--cache none uses no router");
+        refused(List.of(model), args("eval", "--model", model.toString(), "--methods", "fbcache:0.1", "--threshold", "0.2",
+                "--out", dir.resolve("ev").toString()), "--methods fbcache:0.1 uses no router", "fbcache:T");
+        // With a router it is the threshold used.
+        Path router = router(model, null);
+        Path stats = dir.resolve("s.json");
+        Result r = run("sample", "--model", model.toString(), "--steps", "4", "--n", "1", "--cache", "router:" + router,
+                "--threshold", "0.3", "--out", dir.resolve("a.png").toString(), "--stats", stats.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(stats).contains("\"threshold\": 0.300000"), Files.readString(stats));
+    }
+
+    @Test
     void missingRouterFilesAndDirectoriesAreNamedAsSuch() throws Exception {
         Path model = tinyModel(dir);
         String png = dir.resolve("never.png").toString();

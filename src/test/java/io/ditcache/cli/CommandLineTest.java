@@ -115,6 +115,34 @@ class CommandLineTest {
     }
 
     @Test
+    void everyTrainerNamesItsCheckpointOutCkptSafetensorsAndChecksResumeFirst(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("c.safetensors");
+        Path ckpt = dir.resolve("c.safetensors.ckpt.safetensors");
+        String usage = Main.commandLine().getSubcommands().get("train-classifier").getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertTrue(usage.contains("OUT.ckpt.safetensors"), usage);
+        // Checked before any data is read (--data-dir names an empty directory).
+        for (String command : new String[] {"train-classifier", "train-model"}) {
+            Result r = run(command, "--resume", "--out", out.toString(), "--data-dir", dir.toString());
+            assertEquals(2, r.code(), r.err());
+            assertTrue(r.err().contains("--resume: no checkpoint " + ckpt), r.err());
+        }
+        Result r = run("train-router", "--resume", "--out", out.toString());
+        assertTrue(r.code() == 2 && r.err().contains("--resume: no checkpoint " + ckpt), r.err());
+        assertFalse(r.out().contains("loading"), "checked before the model is loaded: " + r.out());
+        // A checkpoint of an older train-classifier (OUT.ckpt) is named, with what to do.
+        Files.writeString(dir.resolve("c.safetensors.ckpt"), "x");
+        r = run("train-classifier", "--resume", "--out", out.toString(), "--data-dir", dir.toString());
+        assertTrue(r.code() == 2 && r.err().contains("c.safetensors.ckpt is a train-classifier checkpoint of an older"
+                + " ditcache: rename it to " + ckpt), r.err());
+        // A fresh run does not overwrite a checkpoint.
+        Files.writeString(ckpt, "x");
+        r = run("train-classifier", "--out", out.toString(), "--data-dir", dir.toString());
+        assertTrue(r.code() == 2 && r.err().contains(ckpt + " exists: pass --resume to continue it"), r.err());
+        assertEquals("x", Files.readString(ckpt));
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void trainModelCanStartFromTheEmbeddedWeights(@TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")),
                 "needs dataset-fashion-mnist");

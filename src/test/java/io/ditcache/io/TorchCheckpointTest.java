@@ -193,6 +193,9 @@ class TorchCheckpointTest {
             {"frame", "\u0095" + le(1L << 40, 8) + "}.", "declares 1099511627776 bytes"},
             {"short-binunicode", "\u008c\u00c8abc.", "declares 200 bytes but only 4 follow"},
             {"short-binbytes", "C\u00c8abc.", "declares 200 bytes"},
+            // A length byte missing at the end (found by fuzzing: the library read it as -1, new byte[-1]).
+            {"short-binstring-eof", "U", "opcode 0x55 at byte 2: the pickle ends inside its 1-byte length"},
+            {"binunicode-eof", "X\u0001\u0000", "opcode 0x58 at byte 2: the pickle ends inside its 4-byte length"},
         };
         for (String[] c : cases) {
             String msg = crafted(c[0] + ".pt", "\u0080\u0004" + c[1], null, c[2]);
@@ -222,6 +225,8 @@ class TorchCheckpointTest {
         // An unbounded stack: more entries than any checkpoint needs.
         crafted("stack.pt", "N".repeat(TorchUnpickler.MAX_STACK + 1) + ".", null,
                 "unpickling stack exceeds " + TorchUnpickler.MAX_STACK + " entries");
+        // ... and an empty one: REDUCE with nothing to call (a bare index error before).
+        crafted("underflow.pt", "\u0080\u0002R.", null, "opcode 0x52 at byte 2 finds too few values on the unpickling stack");
         // STACK_GLOBAL on non-strings (a deep list's toString used to be the name looked up).
         crafted("global.pt", "\u0080\u0004]]\u0093.", null, "STACK_GLOBAL needs two strings");
     }
@@ -254,6 +259,71 @@ class TorchCheckpointTest {
         crafted("stride.pt", tensorPickle("(K\u0003t", "(\u008a\u0008" + le(1L << 62, 8) + "t"), storage,
                 "reaches element 9223372036854775807");
         crafted("negative.pt", tensorPickle("(J" + le(-3, 4) + "t", one), storage, "negative entries");
+        // A size beyond 64 bits (LONG1 of 9 bytes) used to be truncated silently to its low bits.
+        crafted("long1.pt", tensorPickle("(\u008a\u0009" + le(4, 8) + "\u0001t", one), storage,
+                "is not an integer of 64 bits");
+    }
+
+    @Test
+    void broadcastViewsAreRefusedBeforeAllocating() throws IOException {
+        byte[] storage = new byte[16];
+        // expand(): 2^30 floats (4 GiB) from one stored element, in 1 and 2 dimensions; all indices are in range.
+        crafted("broadcast.pt", tensorPickle("(J" + le(1 << 30, 4) + "t", "(K\u0000t"), storage,
+                "tensor of size [1073741824], stride [0] would materialize 1073741824 elements from storage '0', which"
+                        + " holds 4 F32 elements (a broadcast or overlapping view): refused before allocating");
+        crafted("broadcast2d.pt", tensorPickle("(M\u0000\u0080M\u0000\u0080t", "(K\u0000K\u0000t"), storage,
+                "would materialize 1073741824 elements");
+        // A broadcast within the storage's element count still reads: [2, 2] over the first 2 elements.
+        Path ok = dir.resolve("small-broadcast.pt");
+        Files.write(ok, zip(Map.of("archive/data.pkl", pickle(tensorPickle("(K\u0002K\u0002t", "(K\u0000K\u0001t")),
+                "archive/data/0", storage)));
+        assertEquals("[2, 2]", TorchCheckpoint.readStateDict(ok).get("w").shapeString());
+    }
+
+    /** A pickle of a list of {@code views} tensors, each the whole of storage '0' of {@code n} floats (memo GETs). */
+    private static String repeatedViews(int n, int views) {
+        String args = "((X\u0007\u0000\u0000\u0000storagectorch\nFloatStorage\nX\u0001\u0000\u0000\u00000"
+                + "X\u0003\u0000\u0000\u0000cpuJ" + le(n, 4) + "tQK\u0000(J" + le(n, 4) + "t(K\u0001t\u0089)t";
+        return "\u0080\u0002]ctorch._utils\n_rebuild_tensor_v2\nq\u0000" + args + "q\u0001Ra"
+                + "h\u0000h\u0001Ra".repeat(views - 1) + ".";
+    }
+
+    @Test
+    void oneStorageRebuiltAgainAndAgainIsRefused() throws IOException {
+        int n = 1 << 18;
+        byte[] storage = new byte[4 * n];
+        // Tied weights (a storage viewed twice) read.
+        Path tied = dir.resolve("tied.pt");
+        Files.write(tied, zip(Map.of("archive/data.pkl", pickle(repeatedViews(n, 2)), "archive/data/0", storage)));
+        assertEquals(2, ((List<?>) TorchCheckpoint.read(tied)).size());
+        // Eight 1 MiB tensors of one 1 MiB storage: more than twice its elements plus 2^20.
+        crafted("again.pt", repeatedViews(n, 8), storage, "the tensors would materialize 1835008 elements from storages"
+                + " holding 262144, more than twice as many (the same storage rebuilt again and again)");
+    }
+
+    @Test
+    void aStorageLongerOrShorterThanItsZipEntryDeclaresIsRefused() throws IOException {
+        byte[] archive = zip(Map.of("archive/data.pkl", pickle(tensorPickle("(K\u0004t", "(K\u0001t")),
+                "archive/data/0", new byte[16]));
+        for (int declared : new int[] {20, 12}) {
+            byte[] patched = archive.clone();
+            // The name's second occurrence is in the central directory, 46 bytes into the entry's header, whose
+            // uncompressed size is at offset 24.
+            byte[] name = "archive/data/0".getBytes(StandardCharsets.ISO_8859_1);
+            int cen = indexOf(patched, name, indexOf(patched, name, 0) + 1) - 46;
+            java.nio.ByteBuffer.wrap(patched).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(cen + 24, declared);
+            assertFailure("declared" + declared + ".pt", patched, "storage '0' (archive/data/0) holds "
+                    + (declared == 20 ? "16" : "more than 12") + " bytes, its zip entry declares " + declared);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        for (int i = from; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     private void assertFailure(String name, byte[] content, String error) throws IOException {

@@ -29,6 +29,35 @@ class RouterTrainingTest {
     }
 
     @Test
+    void iepoLambdaRefreshesReportEveryGeneration() throws java.io.IOException {
+        // Untrained weights do: only the calls are counted. C = 2N: refreshes at trajectory starts 0 and 2N of 3.
+        DiT model = io.ditcache.model.DiTInitializer.initialize(TinyRouterSetup.CONFIG, 1);
+        RouterTrainingConfig c = config(RouterTrainingMethod.HARMONICA, 3L * N, 1e-6).withBatch(1, 1).withTrajectories(2);
+        java.util.List<String> calls = new java.util.ArrayList<>();
+        new RouterTrainer(model, c, null).train(null, new RouterTrainer.Listener() {
+            @Override
+            public void onIteration(long done, long total, double loss, RouterTrainer trainer) {
+                calls.add("it" + done);
+            }
+
+            @Override
+            public void onLambdaRefresh(int done, int total) {
+                calls.add(done + "/" + total);
+            }
+        });
+        java.util.List<String> refresh = java.util.stream.IntStream.rangeClosed(0, 2 * N).mapToObj(g -> g + "/" + 2 * N)
+                .toList();
+        java.util.List<String> expected = new java.util.ArrayList<>(refresh);
+        for (long it = 1; it <= 3L * N; it++) {
+            expected.add("it" + it);
+            if (it == 2L * N) {
+                expected.addAll(refresh);
+            }
+        }
+        assertEquals(expected, calls);
+    }
+
+    @Test
     void l2cLowersItsObjectiveAndTrainsOnlyCacheStepRouters() {
         DiT model = TinyRouterSetup.model();
         RouterTrainingConfig c = config(RouterTrainingMethod.L2C, 0, 1e-6);

@@ -34,7 +34,21 @@ class TrainRouterCommandTest {
         String[] common = {"--model", weights.toString(), "--heads", "4", "--method", "harmonica", "--steps", "4",
                 "--batch", "2", "--lambda-every", "4", "--checkpoint-every", "4", "--seed", "5"};
         Path straight = dir.resolve("straight.safetensors");
-        assertEquals(0, run(concat(common, "--iters", "10", "--out", straight.toString())));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stderr = System.err;
+        System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, run(concat(common, "--iters", "10", "--out", straight.toString())));
+        } finally {
+            System.setErr(stderr);
+        }
+        // HarmoniCa's λ refreshes (at iterations 0, 4 and 8: C = N = 4) are announced and timed.
+        String log = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        for (int it : new int[] {0, 4, 8}) {
+            assertTrue(log.contains("train-router harmonica: IEPO lambda refresh at iteration " + it
+                    + ": 4 gradient-free generations of 4 steps ..."), log);
+        }
+        assertEquals(3, log.split("IEPO lambda refresh: done in", -1).length - 1, log);
         Router r = RouterFile.load(straight);
         assertEquals(RouterMethod.HARMONICA, r.method());
         assertEquals("harmonica", r.provenance().get("trainer"));

@@ -2,9 +2,10 @@ package io.ditcache.eval.classifier;
 
 import io.ditcache.data.Dataset;
 import io.ditcache.data.FashionMnist;
-import io.ditcache.io.AtomicFiles;
 import io.ditcache.io.DType;
+import io.ditcache.io.Json;
 import io.ditcache.io.SafeTensors;
+import io.ditcache.io.WeightsFiles;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
@@ -12,8 +13,6 @@ import io.ditcache.train.AdamW;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,9 +21,9 @@ import java.util.Map;
 
 /**
  * Trains the {@link FashionClassifier} on the Fashion-MNIST training set: AdamW, linear warm-up then cosine decay,
- * a seeded shuffle per epoch, progress lines, a resumable checkpoint after every epoch, and at the end the test
- * accuracy on the full test set, written with the weights (safetensors metadata) and into a model card
- * ({@code FILE.json} next to {@code FILE.safetensors}).
+ * a seeded shuffle per epoch, progress lines, a resumable checkpoint after every epoch ({@code FILE.ckpt.safetensors}),
+ * and at the end the test accuracy on the full test set, written with the weights (safetensors metadata) and into a
+ * model card ({@code FILE.json} next to {@code FILE.safetensors}).
  */
 public final class ClassifierTrainer {
     private ClassifierTrainer() {
@@ -50,7 +49,7 @@ public final class ClassifierTrainer {
                     trainLimit, out, resume);
         }
 
-        /** Continue from {@link #checkpointFor(Path)} of {@code out} when it exists. */
+        /** Continue from {@link WeightsFiles#checkpointFor} of {@code out} when it exists. */
         public Options withResume(boolean r) {
             return new Options(epochs, batchSize, learningRate, weightDecay, warmupSteps, seed, channels1, channels2,
                     features, trainLimit, out, r);
@@ -61,11 +60,6 @@ public final class ClassifierTrainer {
     public record Result(FashionClassifier model, double testAccuracy, double trainSeconds) {
     }
 
-    /** The checkpoint written after each epoch: {@code FILE.ckpt} next to the output. */
-    public static Path checkpointFor(Path out) {
-        return out.resolveSibling(out.getFileName() + ".ckpt");
-    }
-
     /** The model card: {@code FILE.json} for {@code FILE.safetensors}. */
     public static Path cardFor(Path out) {
         String name = out.getFileName().toString();
@@ -74,7 +68,7 @@ public final class ClassifierTrainer {
     }
 
     /**
-     * Trains from scratch (or from {@link #checkpointFor} when {@code resume}), then writes the weights to
+     * Trains from scratch (or from {@link WeightsFiles#checkpointFor} when {@code resume}), then writes the weights to
      * {@code options.out()} and the model card next to them.
      */
     public static Result train(Dataset train, Dataset test, Options o, PrintStream log) throws IOException {
@@ -95,7 +89,7 @@ public final class ClassifierTrainer {
             // PyTorch practice: no weight decay on biases.
             optimizers.put(name, AdamW.withDefaults(weights.get(name).numel(), name.endsWith(".bias") ? 0 : o.weightDecay()));
         }
-        Path checkpoint = checkpointFor(o.out());
+        Path checkpoint = WeightsFiles.checkpointFor(o.out());
         int firstEpoch = 0;
         double previousSeconds = 0;
         if (o.resume() && Files.exists(checkpoint)) {
@@ -161,7 +155,7 @@ public final class ClassifierTrainer {
         Map<String, String> card = card(model, o, n, accuracy, trainSeconds);
         weights.metadata().putAll(card);
         SafeTensors.write(o.out(), weights, DType.F32);
-        writeCard(cardFor(o.out()), card);
+        Json.write(cardFor(o.out()), card);
         log.printf(Locale.ROOT, "wrote %s and %s%n", o.out(), cardFor(o.out()));
         return new Result(model, accuracy, trainSeconds);
     }
@@ -257,37 +251,6 @@ public final class ClassifierTrainer {
         }
         return Runtime.getRuntime().availableProcessors() + " processors (nproc), " + Parallel.threads()
                 + " threads, " + cpu + ", Java " + System.getProperty("java.version");
-    }
-
-    private static void writeCard(Path file, Map<String, String> card) throws IOException {
-        StringBuilder json = new StringBuilder("{\n");
-        String sep = "";
-        for (Map.Entry<String, String> e : card.entrySet()) {
-            json.append(sep).append("  ").append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
-            sep = ",\n";
-        }
-        json.append("\n}\n");
-        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, out -> {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                out.write(buf);
-            }
-        });
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
     }
 
     static String duration(double seconds) {
