@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One-command GEMM benchmark: ditcache's Vector API GEMM against EJML and OpenBLAS (bytedeco) at DiT-XL/2
-# shapes, C = A[M,K] * B[N,K]^T, 2 threads each. Writes bench/results/gemm-<date>.txt (raw JMH output and
-# machine notes) and gemm-<date>.md (GFLOP/s table, ratio ours/best).
+# shapes, C = A[M,K] * B[N,K]^T, THREADS threads each (default 2). Writes bench/results/gemm-<date>.txt (raw JMH
+# output and machine notes: CPU model and flags, our GEMM's tile, vector width and block sizes) and gemm-<date>.md
+# (GFLOP/s table, ratio ours/best).
 # QUICK=1: short development run. JMH_EXTRA: more JMH options, e.g. JMH_EXTRA="-p shape=512x1152x1152".
+# GEMM_OPTS: JVM options for our GEMM, passed to the benchmark JVMs (JMH's forks inherit them), e.g.
+# GEMM_OPTS="-Dditcache.gemm.tile=12x2" to force a register tile, or -Dditcache.gemm.kc=, .mc=, .nc= for blocking.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,7 +33,7 @@ jmh() {
   shift
   local envs=(env -u OPENBLAS_CORETYPE)
   [[ -n "$coretype" ]] && envs=(env OPENBLAS_CORETYPE="$coretype")
-  "${envs[@]}" java --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main GemmBenchmark \
+  "${envs[@]}" java ${GEMM_OPTS:-} --add-modules jdk.incubator.vector -cp "$cp" org.openjdk.jmh.Main GemmBenchmark \
     -t 1 -p threads="$threads" "${jmh_time[@]}" ${JMH_EXTRA:-} "$@"
 }
 
@@ -39,7 +42,11 @@ env_coretype=${OPENBLAS_CORETYPE:-}
 {
   echo "# GEMM benchmark $stamp"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), $(nproc) cpus"
+  echo "cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -oE '\b(avx|avx2|fma|avx512[a-z0-9_]*|amx[a-z0-9_]*)\b' | xargs)"
   echo "java: $(java -version 2>&1 | head -1)"
+  echo "threads: $threads; GEMM_OPTS: '${GEMM_OPTS:-}'"
+  java ${GEMM_OPTS:-} --add-modules jdk.incubator.vector -cp "$cp" io.ditcache.cli.Main info --model DiT-XL/2 \
+    | sed -n 's/^gemm  *\(.*\)/gemm: \1/p'
   echo "OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS, OPENBLAS_CORETYPE in the calling environment: '${env_coretype}'"
   echo "uptime before: $(uptime)"
   # CPU idle over 3 s right before the run (load averages lag by minutes).
@@ -53,7 +60,7 @@ echo "## run 2: OpenBLAS with OPENBLAS_CORETYPE=Haswell (as this environment for
 jmh Haswell -p impl=openblas -rf csv -rff "$tmp/haswell.csv" 2>&1 | tee -a "$txt"
 echo "uptime after: $(uptime)" | tee -a "$txt"
 
-java -cp "$cp" io.ditcache.bench.GemmSummary "$tmp/default.csv" "$tmp/haswell.csv" "$txt" > "$md.tmp"
+java -cp "$cp" io.ditcache.bench.GemmSummary "$tmp/default.csv" "$tmp/haswell.csv" "$txt" "$threads" > "$md.tmp"
 mv "$md.tmp" "$md"
 cat "$md"
 echo "wrote $txt and $md"

@@ -78,11 +78,10 @@ public class GemmBenchmark {
         }
         switch (impl) {
             case "ours":
-                Parallel.setThreads(threads);
-                break;
             case "ours_packed":
                 Parallel.setThreads(threads);
-                packed = PackedWeight.of(b, n, k);
+                packed = impl.equals("ours_packed") ? PackedWeight.of(b, n, k) : null;
+                System.out.println("gemm: " + Gemm.settings());
                 break;
             case "ejml":
             case "ejml_mt":

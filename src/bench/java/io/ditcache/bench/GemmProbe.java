@@ -17,6 +17,7 @@ public final class GemmProbe {
         boolean ta = args.length > 4 && args[4].contains("A");
         boolean tb = !(args.length > 4 && args[4].contains("b"));
         boolean packedB = args.length > 4 && args[4].contains("P");
+        System.out.println("gemm: " + Gemm.settings());
         Random rng = new Random(1);
         float[] a = new float[m * k];
         float[] b = new float[n * k];

@@ -7,10 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Turns the JMH CSV output of {@link GemmBenchmark} into a Markdown GFLOP/s table with the ratio of ours to the
- * fastest alternative. Args: default-coretype CSV, Haswell-coretype CSV, the raw text log (for machine notes).
+ * fastest alternative. Args: default-coretype CSV, Haswell-coretype CSV, the raw text log (for machine notes), threads.
  */
 public final class GemmSummary {
     private GemmSummary() {
@@ -22,19 +23,18 @@ public final class GemmSummary {
         read(Path.of(args[1]), " (Haswell)", gflops);
         List<String> notes = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of(args[2]))) {
-            int core = line.indexOf("OpenBLAS core:");
-            if (core >= 0) {
-                line = line.substring(core);
+            // Lines the benchmark's forks print may follow JMH's own text on the same line.
+            for (String marker : new String[]{"OpenBLAS core:", "gemm: "}) {
+                int at = line.indexOf(marker);
+                line = at > 0 ? line.substring(at) : line;
             }
-            if (line.startsWith("cpu:") || line.startsWith("cpu idle") || line.startsWith("java:") || line.startsWith("uptime")
-                    || line.startsWith("OPENBLAS_") || core >= 0) {
-                if (!notes.contains(line)) {
-                    notes.add(line);
-                }
+            if (Stream.of("cpu", "java:", "threads:", "gemm: ", "uptime", "OPENBLAS_", "OpenBLAS core:").anyMatch(line::startsWith)
+                    && !notes.contains(line)) {
+                notes.add(line);
             }
         }
         String[] columns = {"ours", "ours_packed", "ejml", "ejml_mt", "openblas", "openblas (Haswell)"};
-        StringBuilder md = new StringBuilder("# GEMM GFLOP/s, C[M,N] = A[M,K] * B[N,K]^T, 2 threads\n\n");
+        StringBuilder md = new StringBuilder("# GEMM GFLOP/s, C[M,N] = A[M,K] * B[N,K]^T, " + args[3] + " threads\n\n");
         md.append("| M x K -> N |");
         for (String c : columns) {
             md.append(' ').append(c).append(" |");

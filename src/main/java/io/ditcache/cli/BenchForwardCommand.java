@@ -4,6 +4,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import io.ditcache.model.UnitRunner;
+import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 import java.util.Arrays;
@@ -44,6 +45,7 @@ final class BenchForwardCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch and --repeats must be >= 1 and --warmup >= 0");
         }
         threads.apply();
+        System.out.println("gemm: " + Gemm.settings());
         DiT dit = unpacked ? model.unpacked() : model.load();
         DiTConfig c = dit.config();
         SplittableRandom rng = new SplittableRandom(0);

@@ -7,6 +7,7 @@ import io.ditcache.cache.ShippedRouters;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
+import io.ditcache.tensor.Gemm;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,10 +20,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code ditcache info}: a model's configuration, size and compute cost; the presets and shipped routers; a router. */
+/**
+ * {@code ditcache info}: a model's configuration, size and compute cost, and the GEMM settings of this machine; the
+ * presets and shipped routers; a router.
+ */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = {"Print a model's configuration, parameter count and MACs per forward; without --model also the "
-                + "presets and the routers shipped with the embedded model; with --router a router file's settings.",
+        description = {"Print a model's configuration, parameter count and MACs per forward, and the GEMM's register tile,"
+                + " vector width and block sizes on this machine (-Dditcache.gemm.tile, .kc, .mc, .nc override them);"
+                + " without --model also the presets and the routers shipped with the embedded model; with --router a"
+                + " router file's settings.",
                 "MACs count every linear layer and the two attention products per sample; norms, activations and "
                         + "element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops').",
                 "Examples: ditcache info; ditcache info --model DiT-XL/2; ditcache info --router router.safetensors"})
@@ -52,6 +58,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
         print(model.config(), System.out);
+        System.out.printf(Locale.ROOT, "gemm             %s%n", Gemm.settings());
         if (!modelGiven) {
             System.out.println();
             System.out.println("presets          " + String.join(", ", DiTConfig.PRESETS.keySet())

@@ -1,39 +1,35 @@
 package io.ditcache.tensor;
 
-import static io.ditcache.tensor.GemmKernel.MR;
-import static io.ditcache.tensor.GemmKernel.NR;
-
 /**
  * General matrix multiply on row-major float arrays: {@code C[M,N] = op(A)[M,K] * op(B)[K,N] (+ C)}.
  * {@code op(A)} is A or its transpose (then A is stored [K,M]); likewise B (stored [N,K] when transposed,
  * which is the layout of a PyTorch Linear weight). Used by the forward pass and, with the other transposes,
  * by the backward pass.
  *
- * <p>Goto-style blocking: op(A) is packed once per call into k-major strips of {@link GemmKernel#MR} rows (which
- * also absorbs a transposed A), op(B) into {@link GemmKernel#NR}-wide column panels (or comes packed once per
- * model as a {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a
- * task sweeps each B panel, {@link #KC} k-values at a time (in L1), over a block of A strips that stays in L2,
- * with the {@link GemmKernel} micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to
- * {@link SkinnyGemm} instead. Calls made from inside a parallel region run on the calling thread.
+ * <p>Goto-style blocking, with the register tile and block sizes of a {@link GemmConfig} (chosen for this machine's
+ * vector unit and caches): op(A) is packed once per call into k-major strips of the tile's rows (which also absorbs a
+ * transposed A), op(B) into column panels of the tile's width (or comes packed once per model as a
+ * {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a task sweeps each
+ * B panel, KC k-values at a time (in L1), over a block of A strips that stays in L2, with the {@link GemmKernel}
+ * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from
+ * inside a parallel region run on the calling thread.
  */
 public final class Gemm {
-    /** k-values per packed chunk: a packed B panel (KC x NR floats) stays in L1. */
-    static final int KC = 256;
-
-    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NR]);
-    /**
-     * Packed A floats per row block: a block stays in L2 while every B panel sweeps it. 1 MiB by default;
-     * {@code -Dditcache.gemm.aBlockKiB} sets it (for tuning to another core's L2; at least 16 KiB is used).
-     */
-    static final int A_BLOCK_FLOATS = Math.max(16, Integer.getInteger("ditcache.gemm.aBlockKiB", 1024)) * 256;
-    /** k-values per pass over C: a row block of at least 16 strips of packed A then still fits {@link #A_BLOCK_FLOATS}. */
-    static final int K_BLOCK = KC * Math.max(1, A_BLOCK_FLOATS / (MR * 16) / KC);
     /** Tasks per thread: enough to balance a shared machine, few enough to keep each task's B panels long. */
     static final int TASKS_PER_THREAD = 2;
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[MR * NR]);
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {
+    }
+
+    /**
+     * The register tile, vector width and block sizes this JVM multiplies with, and where they came from (for
+     * {@code info} and benchmark headers).
+     */
+    public static String settings() {
+        return GemmConfig.defaults().describe();
     }
 
     /**
@@ -53,6 +49,12 @@ public final class Gemm {
      */
     public static void matmul(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                               int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
+        matmul(GemmConfig.defaults(), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+    }
+
+    /** The strided form with the given settings instead of this JVM's (tests run every tile with it). */
+    static void matmul(GemmConfig config, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+                       int ldc, int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -68,12 +70,13 @@ public final class Gemm {
             SkinnyGemm.matmul(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
             return;
         }
-        blocked(a, aOff, lda, transA, b, bOff, ldb, transB, null, c, cOff, ldc, m, n, k, accumulate);
+        blocked(config, a, aOff, lda, transA, b, bOff, ldb, transB, null, c, cOff, ldc, m, n, k, accumulate);
     }
 
     /**
      * {@code C[m,n] (+)= A[m,k] * W^T} for a weight packed once ({@link PackedWeight}, W [n,k]); bit-identical to
-     * {@code matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate)}.
+     * {@code matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate)} with the settings {@code w} was
+     * packed for.
      */
     public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
         int n = w.out();
@@ -82,21 +85,19 @@ public final class Gemm {
             matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate);
             return;
         }
-        blocked(a, aOff, k, false, w.weight(), 0, k, true, w, c, cOff, n, m, n, k, accumulate);
+        blocked(w.config(), a, aOff, k, false, w.weight(), 0, k, true, w, c, cOff, n, m, n, k, accumulate);
     }
 
     /** The blocked path for m > {@link SkinnyGemm#MAX_ROWS}; {@code packedB}, when given, replaces packing B. */
-    private static void blocked(float[] a, int aOff, int lda, boolean transA, float[] b, int bOff, int ldb,
-                                boolean transB, PackedWeight packedB, float[] c, int cOff, int ldc,
+    private static void blocked(GemmConfig config, float[] a, int aOff, int lda, boolean transA, float[] b, int bOff,
+                                int ldb, boolean transB, PackedWeight packedB, float[] c, int cOff, int ldc,
                                 int m, int n, int k, boolean accumulate) {
-        int rowStrips = (m + MR - 1) / MR;
-        float[] pa = PACK_A.get();
-        if (pa.length < rowStrips * MR * k) {
-            pa = new float[rowStrips * MR * k];
-            PACK_A.set(pa);
-        }
-        packA(a, aOff, lda, transA, m, k, pa);
-        int panels = (n + NR - 1) / NR;
+        int mr = config.kernel().mr;
+        int nr = config.kernel().nr;
+        int rowStrips = (m + mr - 1) / mr;
+        float[] pa = atLeast(PACK_A, rowStrips * mr * k);
+        Parallel.parallelFor(0, rowStrips, s -> packStrip(a, aOff, lda, transA, m, k, mr, config.kc(), pa, s));
+        int panels = (n + nr - 1) / nr;
         // Split columns into groups of panels; split rows too when there are few column panels.
         int tasks = Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * TASKS_PER_THREAD;
         int groups = Math.min(panels, tasks);
@@ -106,48 +107,57 @@ public final class Gemm {
         int stripsPerBlock = (rowStrips + rowBlocks - 1) / rowBlocks;
         rowBlocks = (rowStrips + stripsPerBlock - 1) / stripsPerBlock;
         int nGroups = groups;
-        float[] fpa = pa;
         Parallel.parallelFor(0, nGroups * rowBlocks, task -> {
             int g = task % nGroups;
             int rb = task / nGroups;
-            int j0 = g * panelsPerGroup * NR;
-            int j1 = Math.min(n, j0 + panelsPerGroup * NR);
-            int i0 = rb * stripsPerBlock * MR;
-            int i1 = Math.min(m, i0 + stripsPerBlock * MR);
-            block(fpa, b, bOff, ldb, transB, n, packedB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
+            int j0 = g * panelsPerGroup * nr;
+            int j1 = Math.min(n, j0 + panelsPerGroup * nr);
+            int i0 = rb * stripsPerBlock * mr;
+            int i1 = Math.min(m, i0 + stripsPerBlock * mr);
+            block(config, pa, b, bOff, ldb, transB, n, packedB, c, cOff, ldc, i0, i1, j0, j1, k, accumulate);
         });
     }
 
     /**
-     * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the {@link #KC} chunks add in k order,
-     * whatever the blocking. With a packed weight, rows go in blocks whose packed A stays in L2 and each B panel is
-     * swept chunk by chunk (in L1) over a block, so the C tiles a chunk updates are still cached from the previous
-     * chunk. Otherwise each B chunk is packed right before it is swept over all the task's rows (packed once).
+     * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the KC chunks add in k order, whatever
+     * the blocking or the tile. With a packed weight, each pass over {@link GemmConfig#kBlock} k-values sweeps blocks
+     * of B columns (kept in L3) over blocks of rows whose packed A stays in L2, each B panel chunk by chunk (in L1), so
+     * the C tiles a chunk updates are still cached from the previous chunk. Otherwise each B chunk is packed right before it is swept over
+     * all the task's rows (packed once).
      */
-    private static void block(float[] pa, float[] b, int bOff, int ldb, boolean transB, int n, PackedWeight packedB,
-                              float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k, boolean accumulate) {
-        float[] tile = TILE.get();
-        float[] bp = packedB != null ? packedB.panels() : PACK_B.get();
-        int kBlock = packedB != null ? K_BLOCK : KC;
+    private static void block(GemmConfig config, float[] pa, float[] b, int bOff, int ldb, boolean transB, int n,
+                              PackedWeight packedB, float[] c, int cOff, int ldc, int i0, int i1, int j0, int j1, int k,
+                              boolean accumulate) {
+        GemmKernel kernel = config.kernel();
+        int mr = kernel.mr;
+        int nr = kernel.nr;
+        int kcMax = config.kc();
+        float[] tile = atLeast(TILE, mr * nr);
+        float[] bp = packedB != null ? packedB.panels() : atLeast(PACK_B, kcMax * nr);
+        int kBlock = packedB != null ? config.kBlock() : kcMax;
         for (int kb = 0; kb < k; kb += kBlock) {
             int ke = Math.min(k, kb + kBlock);
-            int blockRows = packedB == null ? i1 - i0 : MR * Math.max(1, A_BLOCK_FLOATS / (MR * (ke - kb)));
-            for (int ic = i0; ic < i1; ic += blockRows) {
-                int ie = Math.min(i1, ic + blockRows);
-                for (int j = j0; j < j1; j += NR) {
-                    int nValid = Math.min(NR, j1 - j);
-                    for (int pc = kb; pc < ke; pc += KC) {
-                        int kc = Math.min(KC, ke - pc);
-                        int panel = 0;
-                        if (packedB != null) {
-                            panel = (j / NR) * k * NR + pc * NR;
-                        } else {
-                            PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, bp, 0);
-                        }
-                        boolean load = accumulate || pc > 0;
-                        for (int i = ic; i < ie; i += MR) {
-                            GemmKernel.microKernel(pa, i * k + pc * MR, bp, panel, kc, tile);
-                            GemmKernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
+            int blockRows = packedB == null ? i1 - i0 : config.blockRows(ke - kb);
+            int blockColumns = packedB == null ? j1 - j0 : config.blockColumns(ke - kb);
+            for (int jc = j0; jc < j1; jc += blockColumns) {
+                int je = Math.min(j1, jc + blockColumns);
+                for (int ic = i0; ic < i1; ic += blockRows) {
+                    int ie = Math.min(i1, ic + blockRows);
+                    for (int j = jc; j < je; j += nr) {
+                        int nValid = Math.min(nr, j1 - j);
+                        for (int pc = kb; pc < ke; pc += kcMax) {
+                            int kc = Math.min(kcMax, ke - pc);
+                            int panel = 0;
+                            if (packedB != null) {
+                                panel = (j / nr) * k * nr + pc * nr;
+                            } else {
+                                PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, nr, bp, 0);
+                            }
+                            boolean load = accumulate || pc > 0;
+                            for (int i = ic; i < ie; i += mr) {
+                                kernel.microKernel(pa, i * k + pc * mr, bp, panel, kc, tile);
+                                kernel.storeTile(tile, c, cOff + i * ldc + j, ldc, i1 - i, nValid, load);
+                            }
                         }
                     }
                 }
@@ -155,44 +165,50 @@ public final class Gemm {
         }
     }
 
-    /**
-     * Packs op(A) [m,k] into strips of MR rows, k-major: element (i, p) goes to
-     * {@code pa[(i/MR)*MR*k + p*MR + i%MR]}; rows past m are zero.
-     */
-    private static void packA(float[] a, int aOff, int lda, boolean transA, int m, int k, float[] pa) {
-        Parallel.parallelFor(0, (m + MR - 1) / MR, s -> packStrip(a, aOff, lda, transA, m, k, pa, s));
+    /** This thread's array in {@code slot}, grown to at least {@code size} floats; contents unspecified. */
+    private static float[] atLeast(ThreadLocal<float[]> slot, int size) {
+        float[] x = slot.get();
+        if (x.length < size) {
+            x = new float[size];
+            slot.set(x);
+        }
+        return x;
     }
 
-    /** Packs strip {@code s} (rows s*MR ..) of op(A), as {@link #packA}. */
-    private static void packStrip(float[] a, int aOff, int lda, boolean transA, int m, int k, float[] pa, int s) {
-        int i0 = s * MR;
-        int rows = Math.min(MR, m - i0);
+    /**
+     * Packs strip {@code s} (rows s*mr ..) of op(A) [m,k] into strips of mr rows, k-major: element (i, p) goes to
+     * {@code pa[(i/mr)*mr*k + p*mr + i%mr]}; rows past m are zero.
+     */
+    private static void packStrip(float[] a, int aOff, int lda, boolean transA, int m, int k, int mr, int kc, float[] pa,
+                                  int s) {
+        int i0 = s * mr;
+        int rows = Math.min(mr, m - i0);
         int base = i0 * k;
         if (transA) {
             for (int p = 0; p < k; p++) {
                 int src = aOff + p * lda + i0;
-                int dst = base + p * MR;
+                int dst = base + p * mr;
                 for (int r = 0; r < rows; r++) {
                     pa[dst + r] = a[src + r];
                 }
-                for (int r = rows; r < MR; r++) {
+                for (int r = rows; r < mr; r++) {
                     pa[dst + r] = 0f;
                 }
             }
             return;
         }
-        // KC k-values at a time, so that the strip being interleaved (MR x KC floats) stays in L1 across its MR rows.
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int p1 = Math.min(k, p0 + KC);
-            for (int r = 0; r < MR; r++) {
+        // kc k-values at a time, so that the strip being interleaved (mr x kc floats) stays in L1 across its mr rows.
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int p1 = Math.min(k, p0 + kc);
+            for (int r = 0; r < mr; r++) {
                 if (r < rows) {
                     int src = aOff + (i0 + r) * lda;
                     for (int p = p0; p < p1; p++) {
-                        pa[base + p * MR + r] = a[src + p];
+                        pa[base + p * mr + r] = a[src + p];
                     }
                 } else {
                     for (int p = p0; p < p1; p++) {
-                        pa[base + p * MR + r] = 0f;
+                        pa[base + p * mr + r] = 0f;
                     }
                 }
             }

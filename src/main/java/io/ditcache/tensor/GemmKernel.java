@@ -4,123 +4,77 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The register-tiled micro-kernel behind {@link Gemm}: a {@link #MR} x {@link #NR} tile {@code Ap * Bp} over a
- * chunk of k, with A packed into strips of MR rows and B into panels of NR columns, both k-major, by {@link Gemm}.
- * The tile's 24 accumulators stay in vector registers; every {@code FloatVector} lives inside one method
- * (passing vectors to a helper the JIT does not inline costs several times the speed). The kernel writes its
- * tile to a small scratch array and {@link #storeTile} adds it into C, which keeps the hot method small enough
- * for the JIT's register allocators (a larger one failed to compile in C1 and ran interpreted).
- * 12 x 32 measured fastest among 4..14 rows x 2..4 vectors (about 85% of FMA peak on one AVX-512 core).
+ * The register-tiled micro-kernel behind {@link Gemm}: an {@link #mr} x {@link #nr} tile {@code Ap * Bp} over a
+ * chunk of k, with A packed into strips of mr rows and B into panels of nr columns, both k-major (see
+ * {@link GemmConfig} for the packing and blocking that follow the tile). The tile is {@code rows x vectors} of
+ * {@link #S}, one subclass per shape: its accumulators are locals of one hot method, so that they stay in vector
+ * registers (passing a {@code FloatVector} to a helper the JIT does not inline, or looping over an array of them,
+ * costs several times the speed). The kernel writes its tile to a small scratch array and {@link #storeTile} adds
+ * it into C, which keeps the hot method small enough for the JIT's register allocators.
+ *
+ * <p>Which tile: one that fills the vector registers without spilling, rows x vectors accumulators plus the
+ * vectors of a B row plus one broadcast of A. 32 registers (AVX-512, and ARM's NEON and SVE) take
+ * {@link GemmKernel12x2} (24 + 2 + 1); 16 registers (AVX2, SSE) take {@link GemmKernel6x2} (12 + 2 + 1). On an
+ * AVX2-only AMD Zen 1 core a probe of the tile alone (A and B in L1, k = 256) measured 38.6 GFLOP/s for 6 x 2 against
+ * 25.7 for 12 x 2 (which spills there) and 32.0 for 4 x 3. The JVM tells the vector shape
+ * ({@code SPECIES_PREFERRED}: 16 floats means AVX-512), not the register count, so 8 floats or fewer count as 16
+ * registers except on aarch64. {@code -Dditcache.gemm.tile=12x2|6x2} overrides the choice.
  */
-final class GemmKernel {
+abstract sealed class GemmKernel permits GemmKernel12x2, GemmKernel6x2 {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector. */
     static final int L = S.length();
+    /** The tile shapes there are, as {@code rows x vectors}. */
+    static final String TILES = "12x2, 6x2";
     /** Rows of C per micro-tile. */
-    static final int MR = 12;
-    /** Columns of C per micro-tile: 2 vectors. */
-    static final int NR = 2 * L;
+    final int mr;
+    /** Columns of C per micro-tile: a whole number of vectors. */
+    final int nr;
 
-    private GemmKernel() {
+    GemmKernel(int mr, int vectors) {
+        this.mr = mr;
+        this.nr = vectors * L;
+    }
+
+    /** The kernel for a tile named {@code rows x vectors}, e.g. "6x2"; null for a shape there is no kernel for. */
+    static GemmKernel of(String tile) {
+        return switch (tile) {
+            case "12x2" -> new GemmKernel12x2();
+            case "6x2" -> new GemmKernel6x2();
+            default -> null;
+        };
+    }
+
+    /** The tile for a vector unit of {@code floats}-wide vectors on {@code arch} (as {@code os.arch} names it). */
+    static GemmKernel forVectorUnit(int floats, String arch) {
+        boolean registers32 = floats >= 16 || "aarch64".equals(arch);
+        return registers32 ? new GemmKernel12x2() : new GemmKernel6x2();
+    }
+
+    /** {@code rows x vectors}, e.g. "6x2". */
+    String tile() {
+        return mr + "x" + nr / L;
     }
 
     /**
-     * {@code tile[r*NR + j] = sum_{p < kc} Ap[p, r] * Bp[p, j]} for the whole MR x NR tile.
+     * {@code tile[r*nr + j] = sum_{p < kc} Ap[p, r] * Bp[p, j]} for the whole mr x nr tile.
      *
-     * @param ap packed A strip, element (p, r) at {@code ap[apOff + p*MR + r]}
-     * @param bp packed B panel, element (p, j) at {@code bp[bpOff + p*NR + j]}
+     * @param ap packed A strip, element (p, r) at {@code ap[apOff + p*mr + r]}
+     * @param bp packed B panel, element (p, j) at {@code bp[bpOff + p*nr + j]}
      */
-    static void microKernel(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] tile) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        FloatVector c80 = FloatVector.zero(S), c81 = FloatVector.zero(S);
-        FloatVector c90 = FloatVector.zero(S), c91 = FloatVector.zero(S);
-        FloatVector c100 = FloatVector.zero(S), c101 = FloatVector.zero(S);
-        FloatVector c110 = FloatVector.zero(S), c111 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            int bo = bpOff + p * NR;
-            int ao = apOff + p * MR;
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
-            FloatVector x = FloatVector.broadcast(S, ap[ao]);
-            c00 = b0.fma(x, c00);
-            c01 = b1.fma(x, c01);
-            x = FloatVector.broadcast(S, ap[ao + 1]);
-            c10 = b0.fma(x, c10);
-            c11 = b1.fma(x, c11);
-            x = FloatVector.broadcast(S, ap[ao + 2]);
-            c20 = b0.fma(x, c20);
-            c21 = b1.fma(x, c21);
-            x = FloatVector.broadcast(S, ap[ao + 3]);
-            c30 = b0.fma(x, c30);
-            c31 = b1.fma(x, c31);
-            x = FloatVector.broadcast(S, ap[ao + 4]);
-            c40 = b0.fma(x, c40);
-            c41 = b1.fma(x, c41);
-            x = FloatVector.broadcast(S, ap[ao + 5]);
-            c50 = b0.fma(x, c50);
-            c51 = b1.fma(x, c51);
-            x = FloatVector.broadcast(S, ap[ao + 6]);
-            c60 = b0.fma(x, c60);
-            c61 = b1.fma(x, c61);
-            x = FloatVector.broadcast(S, ap[ao + 7]);
-            c70 = b0.fma(x, c70);
-            c71 = b1.fma(x, c71);
-            x = FloatVector.broadcast(S, ap[ao + 8]);
-            c80 = b0.fma(x, c80);
-            c81 = b1.fma(x, c81);
-            x = FloatVector.broadcast(S, ap[ao + 9]);
-            c90 = b0.fma(x, c90);
-            c91 = b1.fma(x, c91);
-            x = FloatVector.broadcast(S, ap[ao + 10]);
-            c100 = b0.fma(x, c100);
-            c101 = b1.fma(x, c101);
-            x = FloatVector.broadcast(S, ap[ao + 11]);
-            c110 = b0.fma(x, c110);
-            c111 = b1.fma(x, c111);
-        }
-        c00.intoArray(tile, 0);
-        c01.intoArray(tile, L);
-        c10.intoArray(tile, NR);
-        c11.intoArray(tile, NR + L);
-        c20.intoArray(tile, 2 * NR);
-        c21.intoArray(tile, 2 * NR + L);
-        c30.intoArray(tile, 3 * NR);
-        c31.intoArray(tile, 3 * NR + L);
-        c40.intoArray(tile, 4 * NR);
-        c41.intoArray(tile, 4 * NR + L);
-        c50.intoArray(tile, 5 * NR);
-        c51.intoArray(tile, 5 * NR + L);
-        c60.intoArray(tile, 6 * NR);
-        c61.intoArray(tile, 6 * NR + L);
-        c70.intoArray(tile, 7 * NR);
-        c71.intoArray(tile, 7 * NR + L);
-        c80.intoArray(tile, 8 * NR);
-        c81.intoArray(tile, 8 * NR + L);
-        c90.intoArray(tile, 9 * NR);
-        c91.intoArray(tile, 9 * NR + L);
-        c100.intoArray(tile, 10 * NR);
-        c101.intoArray(tile, 10 * NR + L);
-        c110.intoArray(tile, 11 * NR);
-        c111.intoArray(tile, 11 * NR + L);
-    }
+    abstract void microKernel(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] tile);
 
     /**
-     * {@code C[r, j] (+)= tile[r*NR + j]} for rows {@code r < mValid} and columns {@code j < nValid}.
+     * {@code C[r, j] (+)= tile[r*nr + j]} for rows {@code r < mValid} and columns {@code j < nValid}.
      *
      * @param load add into C instead of overwriting it
      */
-    static void storeTile(float[] tile, float[] c, int cOff, int ldc, int mValid, int nValid, boolean load) {
-        int rows = Math.min(mValid, MR);
-        int cols = Math.min(nValid, NR);
+    final void storeTile(float[] tile, float[] c, int cOff, int ldc, int mValid, int nValid, boolean load) {
+        int rows = Math.min(mValid, mr);
+        int cols = Math.min(nValid, nr);
         for (int r = 0; r < rows; r++) {
             int co = cOff + r * ldc;
-            int to = r * NR;
+            int to = r * nr;
             int j = 0;
             for (; j <= cols - L; j += L) {
                 FloatVector v = FloatVector.fromArray(S, tile, to + j);

@@ -1,39 +1,41 @@
 package io.ditcache.tensor;
 
-import static io.ditcache.tensor.GemmKernel.NR;
-
 /**
  * A Linear weight W [out, in] packed once into the column panels {@link Gemm} feeds its micro-kernel, so a forward
  * pass does not re-pack constant weights on every call (for a DiT the packing otherwise costs as much as a tenth of
  * each GEMM). The pack is a copy: it goes stale if W is modified afterwards, and its owner must drop it then.
  *
- * <p>Layout: panel {@code j} holds output features {@code j*NR .. j*NR+NR-1}; element (input p, feature jj) sits at
+ * <p>Layout, for the register tile of the {@link GemmConfig} it is packed for (NR = the tile's columns): panel
+ * {@code j} holds output features {@code j*NR .. j*NR+NR-1}; element (input p, feature jj) sits at
  * {@code j*in*NR + p*NR + jj}; features past {@code out} are zero. Results are bit-identical to the unpacked path.
  */
 public final class PackedWeight {
     private static final int TRANSPOSE_BLOCK = 64;
+    private final GemmConfig config;
     private final float[] weight;
     private final float[] panels;
     private final int out;
     private final int in;
 
-    private PackedWeight(float[] weight, int out, int in) {
+    private PackedWeight(GemmConfig config, float[] weight, int out, int in) {
+        this.config = config;
         this.weight = weight;
         this.out = out;
         this.in = in;
-        int count = (out + NR - 1) / NR;
-        this.panels = new float[count * in * NR];
-        Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * NR, 0, in, panels, j * in * NR));
+        int nr = config.kernel().nr;
+        int count = (out + nr - 1) / nr;
+        this.panels = new float[count * in * nr];
+        Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * nr, 0, in, nr, panels, j * in * nr));
     }
 
     /**
-     * Packs the panel of op(B) holding columns {@code j .. j+NR-1} (of n), k-values {@code p0 .. p0+kc-1}, into
-     * {@code dst[dstOff + (p - p0)*NR + jj]}: B stored [n, k] with row stride {@code ldb} when {@code transB}
+     * Packs the panel of op(B) holding columns {@code j .. j+nr-1} (of n), k-values {@code p0 .. p0+kc-1}, into
+     * {@code dst[dstOff + (p - p0)*nr + jj]}: B stored [n, k] with row stride {@code ldb} when {@code transB}
      * (a weight), else [k, n]. Columns past n are zeroed.
      */
-    static void packPanel(float[] b, int bOff, int ldb, boolean transB, int n, int j, int p0, int kc,
+    static void packPanel(float[] b, int bOff, int ldb, boolean transB, int n, int j, int p0, int kc, int nr,
                           float[] dst, int dstOff) {
-        int features = Math.min(NR, n - j);
+        int features = Math.min(nr, n - j);
         if (transB) {
             // Blocks of k keep both the rows read and the panel rows written in L1.
             for (int q0 = 0; q0 < kc; q0 += TRANSPOSE_BLOCK) {
@@ -41,28 +43,33 @@ public final class PackedWeight {
                 for (int jj = 0; jj < features; jj++) {
                     int src = bOff + (j + jj) * ldb + p0;
                     for (int q = q0; q < q1; q++) {
-                        dst[dstOff + q * NR + jj] = b[src + q];
+                        dst[dstOff + q * nr + jj] = b[src + q];
                     }
                 }
             }
         } else {
             for (int q = 0; q < kc; q++) {
-                System.arraycopy(b, bOff + (p0 + q) * ldb + j, dst, dstOff + q * NR, features);
+                System.arraycopy(b, bOff + (p0 + q) * ldb + j, dst, dstOff + q * nr, features);
             }
         }
-        if (features < NR) {
+        if (features < nr) {
             for (int q = 0; q < kc; q++) {
-                java.util.Arrays.fill(dst, dstOff + q * NR + features, dstOff + (q + 1) * NR, 0f);
+                java.util.Arrays.fill(dst, dstOff + q * nr + features, dstOff + (q + 1) * nr, 0f);
             }
         }
     }
 
-    /** Packs {@code weight} [out, in] (row-major, as a PyTorch Linear stores it). */
+    /** Packs {@code weight} [out, in] (row-major, as a PyTorch Linear stores it) for this JVM's GEMM settings. */
     public static PackedWeight of(float[] weight, int out, int in) {
+        return of(GemmConfig.defaults(), weight, out, in);
+    }
+
+    /** Packs {@code weight} for the given settings (tests pack for every tile with it). */
+    static PackedWeight of(GemmConfig config, float[] weight, int out, int in) {
         if (out <= 0 || in <= 0 || weight.length < out * in) {
             throw new IllegalArgumentException("PackedWeight: " + weight.length + " floats cannot hold [" + out + ", " + in + "]");
         }
-        return new PackedWeight(weight, out, in);
+        return new PackedWeight(config, weight, out, in);
     }
 
     /** The unpacked weight this was made from (used where packing does not pay, e.g. a few rows). */
@@ -76,6 +83,11 @@ public final class PackedWeight {
 
     public int in() {
         return in;
+    }
+
+    /** The settings the panels are laid out for, which {@link Gemm} multiplies them with. */
+    GemmConfig config() {
+        return config;
     }
 
     float[] panels() {

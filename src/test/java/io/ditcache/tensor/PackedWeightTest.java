@@ -14,26 +14,32 @@ class PackedWeightTest {
         Random rng = new Random(7);
         int[][] shapes = {{1, 5, 3}, {4, 33, 17}, {5, 32, 300}, {13, 65, 257}, {40, 31, 600}, {100, 130, 64}};
         for (int[] s : shapes) {
-            int rows = s[0];
-            int out = s[1];
-            int in = s[2];
-            float[] x = Reference.random(rng, rows * in);
-            float[] w = Reference.random(rng, out * in);
-            float[] bias = Reference.random(rng, out);
-            float[] plain = new float[rows * out];
-            float[] packed = new float[rows * out];
-            Gemm.linearInto(x, rows, in, w, bias, out, plain);
-            Gemm.linearInto(x, rows, PackedWeight.of(w, out, in), bias, packed);
-            String what = rows + "x" + in + " -> " + out;
-            assertArrayEquals(plain, packed, 0f, what);
-            double[] want = GemmTest.naive(x, 0, in, w, 0, in, new float[rows * out], 0, out, rows, out, in, false, true, false);
-            for (int i = 0; i < rows; i++) {
-                for (int j = 0; j < out; j++) {
-                    want[i * out + j] += bias[j];
-                }
-            }
-            Reference.assertClose(what, want, packed, 0, 1e-5 * Math.sqrt(in + 1));
+            check(GemmConfig.defaults(), rng, s[0], s[1], s[2]);
         }
+    }
+
+    /**
+     * {@code y = x W^T + bias}, x [rows, in], with W [out, in] packed for {@code config}: bit-identical to the unpacked
+     * path with the same settings, and close to the naive loop.
+     */
+    static void check(GemmConfig config, Random rng, int rows, int out, int in) {
+        float[] x = Reference.random(rng, rows * in);
+        float[] w = Reference.random(rng, out * in);
+        float[] bias = Reference.random(rng, out);
+        float[] plain = new float[rows * out];
+        float[] packed = new float[rows * out];
+        Gemm.matmul(config, x, 0, in, w, 0, in, plain, 0, out, rows, out, in, false, true, false);
+        Ops.addRowBias(plain, rows, out, bias);
+        Gemm.linearInto(x, rows, PackedWeight.of(config, w, out, in), bias, packed);
+        String what = config.describe() + ": " + rows + "x" + in + " -> " + out;
+        assertArrayEquals(plain, packed, 0f, what);
+        double[] want = GemmTest.naive(x, 0, in, w, 0, in, new float[rows * out], 0, out, rows, out, in, false, true, false);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < out; j++) {
+                want[i * out + j] += bias[j];
+            }
+        }
+        Reference.assertClose(what, want, packed, 0, 1e-5 * Math.sqrt(in + 1));
     }
 
     @Test
@@ -57,7 +63,7 @@ class PackedWeightTest {
         PackedWeight p = PackedWeight.of(w, 2, 3);
         assertEquals(2, p.out());
         assertEquals(3, p.in());
-        assertEquals(4L * 3 * GemmKernel.NR, p.bytes());
+        assertEquals(4L * 3 * p.config().kernel().nr, p.bytes());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PackedWeight.of(w, 3, 3));
         assertEquals("PackedWeight: 6 floats cannot hold [3, 3]", e.getMessage());
     }
