@@ -25,23 +25,35 @@ public final class RouterEvaluation {
      * the routed pairs are sorted by score.
      */
     public static double thresholdForUsage(Router router, double usage) {
+        double[] scores = sortedRouted(router, false);
+        int reuse = reuseCount(router, scores.length, usage);
+        if (reuse == 0) {
+            return scores.length == 0 ? 0 : Math.max(0, scores[0] / 2);
+        }
+        return scores[reuse - 1];
+    }
+
+    /** The routed (not forced-full) pairs' logits or scores, ascending. */
+    private static double[] sortedRouted(Router router, boolean logits) {
         int n = router.steps();
         int u = router.units();
-        double[] scores = new double[n * u];
+        double[] v = new double[n * u];
         int m = 0;
         for (int s = 0; s < n; s++) {
             if (!router.method().fullStep(s, n)) {
                 for (int k = 0; k < u; k++) {
-                    scores[m++] = router.score(s, k);
+                    v[m++] = logits ? router.logit(s, k) : router.score(s, k);
                 }
             }
         }
-        Arrays.sort(scores, 0, m);
-        int reuse = (int) Math.min(m, Math.round(usage * n * u));
-        if (reuse == 0) {
-            return Math.max(0, scores[0] / 2);
-        }
-        return scores[reuse - 1];
+        double[] sorted = Arrays.copyOf(v, m);
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    /** {@code round(usage * steps * units)}, at most the {@code routed} pairs. */
+    private static int reuseCount(Router router, int routed, double usage) {
+        return (int) Math.min(routed, Math.round(usage * router.steps() * router.units()));
     }
 
     /**
@@ -51,19 +63,9 @@ public final class RouterEvaluation {
      * {@link RouterTrainer} trains with at the end of a {@code --target-usage} run.
      */
     public static double landingThreshold(Router router, double usage) {
-        int n = router.steps();
-        int u = router.units();
-        double[] logits = new double[n * u];
-        int m = 0;
-        for (int s = 0; s < n; s++) {
-            if (!router.method().fullStep(s, n)) {
-                for (int k = 0; k < u; k++) {
-                    logits[m++] = router.logit(s, k);
-                }
-            }
-        }
-        Arrays.sort(logits, 0, m);
-        int reuse = (int) Math.min(m, Math.round(usage * n * u));
+        double[] logits = sortedRouted(router, true);
+        int m = logits.length;
+        int reuse = reuseCount(router, m, usage);
         double below = reuse == 0 ? logits[0] - 1 : logits[reuse - 1];
         double above = reuse == m ? logits[m - 1] + 1 : logits[reuse];
         double mid = 0.5 * (below + above);

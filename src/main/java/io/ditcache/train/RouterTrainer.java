@@ -287,8 +287,7 @@ public final class RouterTrainer {
             p.put("threshold_landed_for_usage", Double.toString(config.targetUsage()));
             p.put("landing_from_iteration", Long.toString(Math.min(landingStart(), iteration)));
         }
-        Router r = router.toRouter(config.sampler(), config.cfg(), fingerprint, stored, p);
-        p.put("usage_at_threshold", String.format(java.util.Locale.ROOT, "%.4f", r.plan(stored).usageRatio()));
+        p.put("usage_at_threshold", String.format(java.util.Locale.ROOT, "%.4f", currentRouter().plan(stored).usageRatio()));
         p.putAll(convergence().metadata());
         p.putAll(extra);
         return router.toRouter(config.sampler(), config.cfg(), fingerprint, stored, p);
