@@ -4,6 +4,8 @@
 #   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c, usage in percent)
 #   bench/run-pareto-ddim20.sh eval-base SEED   evaluates the hand-set baselines on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-learned SEED evaluates every trained router on sample seed SEED (n = 1000)
+#   bench/run-pareto-ddim20.sh eval-routers SEED TAG NAME...  evaluates none and routers/NAME.safetensors on sample
+#                                                seed SEED into learned-seedSEED-TAG (n = 1000)
 #   bench/run-pareto-ddim20.sh report           aggregates every eval into curves with error bars
 # One process per seed at 1 thread (the 12-block model is too small for 2 threads to pay); two seeds side by side
 # on a 2-core machine. JAR defaults to target/ditcache.jar (copy it elsewhere while you edit the sources).
@@ -41,7 +43,11 @@ case "$1" in
     seed=$2
     methods=none$(for f in "$R"/*.safetensors; do case $f in *.ckpt.safetensors) ;; *) printf ',router:%s' "$f";; esac; done)
     java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" --methods "$methods" --out "$OUT/learned-seed$seed" ;;
+  eval-routers)
+    seed=$2; tag=$3; shift 3
+    methods=none$(for n in "$@"; do printf ',router:%s' "$R/$n.safetensors"; done)
+    java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" --methods "$methods" --out "$OUT/learned-seed$seed-$tag" ;;
   report)
     java_run pareto $(for d in "$OUT"/baselines-seed* "$OUT"/learned-seed* "$OUT"/previous-seed*; do printf -- '--from %s ' "$d"; done) --out "$OUT" ;;
-  *) echo "usage: $0 train|eval-base|eval-learned SEED | train-one METHOD U SEED | report" >&2; exit 2 ;;
+  *) echo "usage: $0 train|eval-base|eval-learned SEED | train-one METHOD U SEED | eval-routers SEED TAG NAME... | report" >&2; exit 2 ;;
 esac

@@ -129,7 +129,7 @@ final class EvalCommand implements Callable<Integer> {
                         + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
                         + "classifier trained here, against the test set (not Inception FID).",
                 c.name(), settings.sampler(), settings.steps(), settings.cfg(), n, sampling.seed, io.ditcache.tensor.Parallel.threads());
-        EvalReport.write(out, results, header);
+        EvalReport.write(out, results, header, sampling.seed);
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));
         return 0;

@@ -35,15 +35,13 @@ public final class EvalReport {
         return Double.isInfinite(v) ? "inf" : String.format(Locale.ROOT, fmt, v);
     }
 
-    /** The report.csv text ({@link ReportCsv#format}). */
-    public static String csv(List<MethodResult> results) {
-        return ReportCsv.format(results);
-    }
-
-    /** report.md, report.csv and pareto.png in {@code dir}; the plot uses FID when measured, else PSNR. */
-    public static void write(Path dir, List<MethodResult> results, String header) throws IOException {
+    /**
+     * report.md, report.csv ({@link ReportCsv#format}, with the run's {@code sampleSeed}) and pareto.png in
+     * {@code dir}; the plot uses FID when measured, else PSNR.
+     */
+    public static void write(Path dir, List<MethodResult> results, String header, long sampleSeed) throws IOException {
         writeText(dir.resolve("report.md"), markdown(results, header));
-        writeText(dir.resolve("report.csv"), csv(results));
+        writeText(dir.resolve("report.csv"), ReportCsv.format(results, sampleSeed));
         boolean fid = results.stream().anyMatch(r -> Double.isFinite(r.fid()));
         List<ParetoPlot.Point> points = new ArrayList<>();
         for (MethodResult r : results) {

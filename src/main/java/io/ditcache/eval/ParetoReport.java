@@ -39,10 +39,12 @@ public final class ParetoReport {
 
     public static String markdown(ParetoSweep sweep, String title) {
         return "# " + title + "\n\n"
-                + String.format(Locale.ROOT, "%d eval runs (sample seeds), %d router seeds. Each cell is mean ± sample sd "
-                        + "(n - 1) over the point's replicas: its rows in every run, one per router seed; '-' where there "
-                        + "is one replica. Runs: %s.%n%n", sweep.sampleSeeds(), sweep.routerSeeds(),
-                String.join(", ", sweep.runs()))
+                + String.format(Locale.ROOT, "%d eval runs, %d sample seeds, %d router seeds. Each cell is mean ± sample "
+                        + "sd (n - 1) over the point's replicas: its rows in every run, one per router seed and sample "
+                        + "seed; '-' where there is one replica. Runs: %s.%n%n", sweep.runs().size(), sweep.sampleSeeds(),
+                sweep.routerSeeds(), String.join(", ", sweep.runs()))
+                + (sweep.repeats().isEmpty() ? "" : "Rows of a method already counted for the same sample seed (same "
+                        + "noise, same images) are left out: " + String.join("; ", sweep.repeats()) + ".\n\n")
                 + table(sweep) + "\n" + ParetoComparisons.markdown(sweep);
     }
 

@@ -10,39 +10,47 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The {@code report.csv} format of {@code ditcache eval}: one row per method, written by {@link EvalReport} and read
  * back by {@link ParetoSweep} to aggregate several runs. Columns are found by name, so their order may change;
- * every column of {@link #HEADER} must be present.
+ * every column of {@link #HEADER} must be present. The last column, {@value #SAMPLE_SEED}, is the run's sample seed
+ * (the same on every row); reports written before it existed lack it, and read as runs of unknown seed.
  */
 public final class ReportCsv {
     /** The header line, without the line break. */
     public static final String HEADER =
             "method,steps,cache_usage_ratio,macs,macs_ratio,wall_ms,speedup,psnr,ssim,fid_classifier,class_consistency";
     private static final String[] COLUMNS = HEADER.split(",");
+    /** The optional column of the run's sample seed. */
+    public static final String SAMPLE_SEED = "sample_seed";
 
     private ReportCsv() {
     }
 
-    /** The CSV text: header, then one line per result (non-finite values as Java writes them: NaN, Infinity). */
-    public static String format(List<MethodResult> results) {
-        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    /**
+     * The CSV text: header, then one line per result (non-finite values as Java writes them: NaN, Infinity), each
+     * with the run's {@code sampleSeed}.
+     */
+    public static String format(List<MethodResult> results, long sampleSeed) {
+        StringBuilder sb = new StringBuilder(HEADER).append(',').append(SAMPLE_SEED).append('\n');
         for (MethodResult r : results) {
-            sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%d,%.6f,%.3f,%.4f,%s,%s,%s,%s%n", r.method(), r.steps(),
+            sb.append(String.format(Locale.ROOT, "%s,%d,%.6f,%d,%.6f,%.3f,%.4f,%s,%s,%s,%s,%d%n", r.method(), r.steps(),
                     r.cacheUsageRatio(), r.macs(), r.macsRatio(), r.wallMs(), r.speedup(), r.psnr(), r.ssim(), r.fid(),
-                    r.consistency()));
+                    r.consistency(), sampleSeed));
         }
         return sb.toString();
     }
 
     /**
-     * Reads a report.csv.
+     * Reads a report.csv as the run {@code name}.
      *
      * @throws IllegalArgumentException naming the file (and line) when it is missing, empty, lacks a column, has a
-     *                                  row of the wrong width or a value that is not a number
+     *                                  row of the wrong width, a value that is not a number, or sample seeds that
+     *                                  differ between rows
      */
-    public static List<MethodResult> read(Path file) throws IOException {
+    public static EvalRun read(Path file, String name) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -65,6 +73,8 @@ public final class ReportCsv {
             }
             at[c] = i;
         }
+        Integer seedAt = index.get(SAMPLE_SEED);
+        Long seed = null;
         List<MethodResult> results = new ArrayList<>();
         for (int n = 1; n < lines.size(); n++) {
             String line = lines.get(n);
@@ -85,11 +95,25 @@ public final class ReportCsv {
                     (long) number(f, at, 3, where, true), number(f, at, 4, where, false), number(f, at, 5, where, false),
                     number(f, at, 6, where, false), number(f, at, 7, where, false), number(f, at, 8, where, false),
                     number(f, at, 9, where, false), number(f, at, 10, where, false)));
+            if (seedAt != null) {
+                String v = f[seedAt].strip();
+                long rowSeed;
+                try {
+                    rowSeed = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException(where + ": column '" + SAMPLE_SEED + "' is not an integer: '" + v + "'");
+                }
+                if (seed != null && seed != rowSeed) {
+                    throw new IllegalArgumentException(where + ": " + SAMPLE_SEED + " " + rowSeed + ", earlier rows "
+                            + seed + " (one run has one sample seed)");
+                }
+                seed = rowSeed;
+            }
         }
         if (results.isEmpty()) {
             throw new IllegalArgumentException(file + ": no rows after the header");
         }
-        return results;
+        return new EvalRun(name, seed == null ? OptionalLong.empty() : OptionalLong.of(seed), results);
     }
 
     private static double number(String[] fields, int[] at, int column, String where, boolean integer) {

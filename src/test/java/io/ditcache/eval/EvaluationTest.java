@@ -40,10 +40,12 @@ class EvaluationTest {
         assertTrue(r.macsRatio() < 0.75 && r.macsRatio() > 0.4, "half the units skipped: " + r.macsRatio());
         assertTrue(Double.isNaN(r.fid()) && Double.isNaN(r.consistency()), "no judge, no class metrics");
 
-        EvalReport.write(dir, List.of(self, r), "# test");
+        EvalReport.write(dir, List.of(self, r), "# test", 7);
         String md = Files.readString(dir.resolve("report.md"));
         assertTrue(md.contains("| fora:2 |") && md.contains("| none |"), md);
-        assertEquals(3, Files.readAllLines(dir.resolve("report.csv")).size());
+        List<String> csv = Files.readAllLines(dir.resolve("report.csv"));
+        assertEquals(3, csv.size());
+        assertEquals(java.util.OptionalLong.of(7), ReportCsv.read(dir.resolve("report.csv"), "t").sampleSeed(), csv.get(1));
         assertTrue(Files.size(dir.resolve("pareto.png")) > 1000);
     }
 

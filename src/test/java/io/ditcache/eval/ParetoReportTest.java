@@ -43,7 +43,7 @@ class ParetoReportTest {
 
         String md = Files.readString(out.resolve("report.md"));
         assertTrue(md.startsWith("# DDIM-20 sweep\n"), md);
-        assertTrue(md.contains("2 eval runs (sample seeds), 2 router seeds"), md);
+        assertTrue(md.contains("2 eval runs, 2 sample seeds, 2 router seeds"), md);
         assertTrue(md.contains("| family | point | replicas | cache usage | MACs ratio | speedup | PSNR dB | SSIM | "
                 + "FID (classifier) | class consistency |"), md);
         assertTrue(md.contains("| harmonica | u35 | 4 | 35.0% ± 0.8% | 0.650 ± 0.008 | 1.53x ± 0.03x | 36.30 ± 0.26 | "

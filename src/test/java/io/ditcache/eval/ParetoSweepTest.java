@@ -155,34 +155,38 @@ class ParetoSweepTest {
         assertTrue(noColumn.getMessage().contains(csv.toString()) && noColumn.getMessage().contains("fid_classifier"),
                 noColumn.getMessage());
 
-        Files.writeString(csv, ReportCsv.format(List.of(SweepFixture.row("none", 0, 1, 1, Double.POSITIVE_INFINITY, 1, 20, 0.9)))
-                + "fora:2,20,0.5,100,0.5,10.0,fast,30,0.9,21,0.88\n");
+        Files.writeString(csv, ReportCsv.format(List.of(SweepFixture.row("none", 0, 1, 1, Double.POSITIVE_INFINITY, 1, 20, 0.9)), 0)
+                + "fora:2,20,0.5,100,0.5,10.0,fast,30,0.9,21,0.88,0\n");
         IllegalArgumentException notANumber = assertThrows(IllegalArgumentException.class, () -> ParetoSweep.read(List.of(dir)));
         assertTrue(notANumber.getMessage().contains(csv + ", line 3") && notANumber.getMessage().contains("speedup")
                 && notANumber.getMessage().contains("'fast'"), notANumber.getMessage());
 
         Files.writeString(csv, ReportCsv.HEADER + "\nfora:2,20,0.5\n");
-        IllegalArgumentException shortRow = assertThrows(IllegalArgumentException.class, () -> ReportCsv.read(csv));
+        IllegalArgumentException shortRow = assertThrows(IllegalArgumentException.class, () -> ReportCsv.read(csv, "r"));
         assertTrue(shortRow.getMessage().contains(csv + ", line 2"), shortRow.getMessage());
 
         Files.writeString(csv, "");
-        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> ReportCsv.read(csv));
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> ReportCsv.read(csv, "r"));
         assertTrue(empty.getMessage().contains(csv.toString()), empty.getMessage());
     }
 
     @Test
     void readsWhatEvalWritesWhateverTheColumnOrder() throws Exception {
         List<MethodResult> rows = SweepFixture.run0();
-        Path csv = SweepFixture.writeRun(tmp.resolve("run"), rows).resolve("report.csv");
-        List<MethodResult> back = ReportCsv.read(csv);
+        Path csv = SweepFixture.writeRun(tmp.resolve("run"), rows, 0).resolve("report.csv");
+        EvalRun run = ReportCsv.read(csv, "run");
+        assertEquals(java.util.OptionalLong.of(0), run.sampleSeed());
+        List<MethodResult> back = run.results();
         assertEquals(rows.size(), back.size());
         assertEquals(rows.get(5).method(), back.get(5).method());
         assertEquals(rows.get(5).psnr(), back.get(5).psnr(), 0);
         assertEquals(Double.POSITIVE_INFINITY, back.get(0).psnr());
-        // Swap two columns: found by name.
+        // Swap two columns: found by name. Without the sample_seed column (reports written before it) the seed is unknown.
         Files.writeString(csv, "speedup,method,steps,cache_usage_ratio,macs,macs_ratio,wall_ms,psnr,ssim,fid_classifier,"
                 + "class_consistency\n1.5,fora:2,20,0.5,100,0.5,10,NaN,NaN,NaN,NaN\n");
-        MethodResult r = ReportCsv.read(csv).get(0);
+        EvalRun old = ReportCsv.read(csv, "old");
+        assertTrue(old.sampleSeed().isEmpty());
+        MethodResult r = old.results().get(0);
         assertEquals("fora:2", r.method());
         assertEquals(1.5, r.speedup(), 0);
         assertTrue(Double.isNaN(r.fid()));
@@ -194,5 +198,39 @@ class ParetoSweepTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ParetoSweep.read(List.of(runs.get(0), runs.get(0))));
         assertTrue(e.getMessage().contains(runs.get(0).toString()), e.getMessage());
+    }
+
+    @Test
+    void aMethodInTwoRunsOfOneSampleSeedCountsOnce() throws Exception {
+        // A second run of sample seed 0 with none (a re-measure on the same noise) and a new router.
+        Path extra = SweepFixture.writeRun(tmp.resolve("seed0-more"), List.of(
+                SweepFixture.row("none", 0, 1, 1, Double.POSITIVE_INFINITY, 1, 20.0, 0.88),
+                SweepFixture.row("router:harmonica-u45-s0", 0.45, 0.57, 1.70, 30.0, 0.9, 22.0, 0.87)), 0);
+        List<Path> dirs = new java.util.ArrayList<>(SweepFixture.writeTwoRuns(tmp));
+        dirs.add(extra);
+        ParetoSweep s = ParetoSweep.read(dirs);
+        assertEquals(3, s.runs().size());
+        assertEquals(2, s.sampleSeeds(), "seed 0 twice and seed 1");
+        SweepPoint none = point(s, "none", "none");
+        assertEquals(2, none.replicas(), "none of seed 0 once, of seed 1 once");
+        assertEquals(sampleSd(20.0, 20.4), none.get(SweepMetric.FID).sd(), 1e-12);
+        assertEquals(List.of("none (seed 0) in " + extra), s.repeats());
+        assertEquals(1, point(s, "harmonica", "u45").replicas());
+        assertTrue(ParetoReport.markdown(s, "t").contains("none (seed 0) in " + extra));
+
+        // The same rows in runs of unknown seed (old reports) count as separate seeds, as before.
+        ParetoSweep unseeded = ParetoSweep.of(java.util.Map.of("a", SweepFixture.run0(), "b", SweepFixture.run0()));
+        assertEquals(2, unseeded.sampleSeeds());
+        assertEquals(2, point(unseeded, "none", "none").replicas());
+        assertTrue(unseeded.repeats().isEmpty());
+    }
+
+    @Test
+    void aRunWithTwoSampleSeedsIsRefused() throws Exception {
+        Path csv = tmp.resolve("report.csv");
+        Files.writeString(csv, ReportCsv.format(List.of(SweepFixture.row("none", 0, 1, 1, 40, 1, 20, 0.9)), 0)
+                + "fora:2,20,0.5,100,0.5,10.0,2,30,0.9,21,0.88,1\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReportCsv.read(csv, "r"));
+        assertTrue(e.getMessage().contains(csv + ", line 3") && e.getMessage().contains("sample_seed"), e.getMessage());
     }
 }

@@ -53,15 +53,15 @@ public final class SweepFixture {
                 row("router:harmonica-cumulative-u50-s0", 0.5, 0.5, 2.34, 31.4, 0.94, 23.2, 0.87));
     }
 
-    /** Writes DIR/report.csv. */
-    public static Path writeRun(Path dir, List<MethodResult> rows) throws IOException {
+    /** Writes DIR/report.csv of a run of sample seed {@code seed}. */
+    public static Path writeRun(Path dir, List<MethodResult> rows, long seed) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("report.csv"), EvalReport.csv(rows));
+        Files.writeString(dir.resolve("report.csv"), ReportCsv.format(rows, seed));
         return dir;
     }
 
-    /** The two runs under {@code root}/seed0 and {@code root}/seed1. */
+    /** The two runs under {@code root}/seed0 and {@code root}/seed1 (sample seeds 0 and 1). */
     public static List<Path> writeTwoRuns(Path root) throws IOException {
-        return List.of(writeRun(root.resolve("seed0"), run0()), writeRun(root.resolve("seed1"), run1()));
+        return List.of(writeRun(root.resolve("seed0"), run0(), 0), writeRun(root.resolve("seed1"), run1(), 1));
     }
 }
