@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +46,26 @@ class GemmBackendTest {
                     + " on the class path"), e.getMessage());
         }
         assertEquals(GemmBackend.JAVA, GemmBackend.name());
+    }
+
+    /** The bytedeco class jars without their natives jars: the link error is reported the same way. */
+    @Test
+    void missingNativesAreReportedToo() throws Exception {
+        List<URL> urls = new ArrayList<>();
+        urls.add(GemmBackend.class.getProtectionDomain().getCodeSource().getLocation());
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.endsWith("openblas-0.3.31-1.5.13.jar") || entry.endsWith("javacpp-1.5.13.jar")) {
+                urls.add(Path.of(entry).toUri().toURL());
+            }
+        }
+        assertEquals(3, urls.size(), classPath);
+        try (URLClassLoader withoutNatives = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> GemmBackend.load(
+                    GemmBackend.OPENBLAS_CLASS, withoutNatives, GemmBackend.PROPERTY + "=openblas"));
+            assertTrue(e.getMessage().startsWith("ditcache.gemm.backend=openblas: the OpenBLAS GEMM backend cannot load ("
+                    + "java.lang.UnsatisfiedLinkError: "), e.getMessage());
+        }
     }
 
     @Test
