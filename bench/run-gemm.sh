@@ -6,6 +6,8 @@
 # QUICK=1: short development run. JMH_EXTRA: more JMH options, e.g. JMH_EXTRA="-p shape=512x1152x1152".
 # GEMM_OPTS: JVM options for our GEMM, passed to the benchmark JVMs (JMH's forks inherit them), e.g.
 # GEMM_OPTS="-Dditcache.gemm.tile=12x2" to force a register tile, or -Dditcache.gemm.kc=, .mc=, .nc= for blocking.
+# GEMM_OPTS="-Dditcache.gemm.backend=openblas" runs ours / ours_packed through ditcache's OpenBLAS backend (1-thread
+# cblas_sgemm calls on blocks of C over ditcache's threads, weights pinned unpacked); the header's gemm line says which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print a model's configuration, parameter count and MACs per forward, and the GEMM's register tile,"
-                + " vector width and block sizes on this machine (-Dditcache.gemm.tile, .kc, .mc, .nc override them);"
+                + " vector width and block sizes on this machine (-Dditcache.gemm.tile, .kc, .mc, .nc override them), or the"
+                + " native backend's (--gemm-backend openblas);"
                 + " without --model also the presets and the routers shipped with the embedded model; with --router a"
                 + " router file's settings.",
                 "MACs count every linear layer and the two attention products per sample; norms, activations and "
@@ -39,6 +40,9 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--router", paramLabel = "FILE|NAME", description = "Print this router's settings and metadata: a"
             + " router file, or a shipped router's name (e.g. dit-fmnist-harmonica-ddim20).")
     String router;
+
+    @Mixin
+    GemmBackendOption gemm = new GemmBackendOption();
 
     @Spec
     CommandSpec spec;
@@ -57,8 +61,10 @@ final class InfoCommand implements Callable<Integer> {
             return 0;
         }
         boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
+        gemm.apply();
+        String gemmSettings = Gemm.settings();
         print(model.config(), System.out);
-        System.out.printf(Locale.ROOT, "gemm             %s%n", Gemm.settings());
+        System.out.printf(Locale.ROOT, "gemm             %s%n", gemmSettings);
         if (!modelGiven) {
             System.out.println();
             System.out.println("presets          " + String.join(", ", DiTConfig.PRESETS.keySet())

@@ -3,6 +3,7 @@ package io.ditcache.cli;
 import io.ditcache.Models;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.GemmBackend;
 import java.io.IOException;
 import picocli.CommandLine.Option;
 
@@ -50,6 +51,7 @@ public final class ModelOptions {
     }
 
     private Models models() {
+        GemmBackend.check();
         Models m = Models.from(model).phases(what -> Progress.phase(what)::done);
         m = heads == null ? m : m.heads(heads);
         return inputSize == null ? m : m.inputSize(inputSize);

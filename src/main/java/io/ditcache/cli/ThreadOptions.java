@@ -1,16 +1,22 @@
 package io.ditcache.cli;
 
 import io.ditcache.tensor.Parallel;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The {@code --threads} option of every compute command (a picocli mixin). */
+/** The {@code --threads} and {@code --gemm-backend} options of every compute command (a picocli mixin). */
 final class ThreadOptions {
+    @Mixin
+    GemmBackendOption gemm = new GemmBackendOption();
+
+
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all cores, or DITCACHE_THREADS /"
             + " -Dditcache.threads if set).")
     Integer threads;
 
-    /** Checks the value and sets the worker thread count (before any work; nothing else depends on it). */
+    /** Checks the values and sets the GEMM backend and the worker thread count (before any work). */
     void apply() {
+        gemm.apply();
         if (threads == null) {
             return;
         }

@@ -13,6 +13,9 @@ package io.ditcache.tensor;
  * B panel, KC k-values at a time (in L1), over a block of A strips that stays in L2, with the {@link GemmKernel}
  * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from
  * inside a parallel region run on the calling thread.
+ *
+ * <p>That is the {@value GemmBackend#JAVA} backend; with {@code -Dditcache.gemm.backend=openblas} ({@link GemmBackend})
+ * the public methods multiply with OpenBLAS instead, and {@link PackedWeight} pins weights for it.
  */
 public final class Gemm {
     /** Tasks per thread: enough to balance a shared machine, few enough to keep each task's B panels long. */
@@ -25,11 +28,12 @@ public final class Gemm {
     }
 
     /**
-     * The register tile, vector width and block sizes this JVM multiplies with, and where they came from (for
-     * {@code info} and benchmark headers).
+     * The backend this JVM multiplies with and its settings: for Java the register tile, vector width and block sizes
+     * and where they came from (for {@code info} and benchmark headers).
      */
     public static String settings() {
-        return GemmConfig.defaults().describe();
+        NativeGemm nativeGemm = GemmBackend.nativeGemm();
+        return nativeGemm != null ? nativeGemm.describe() : GemmBackend.JAVA + " backend, " + GemmConfig.defaults().describe();
     }
 
     /**
@@ -49,21 +53,18 @@ public final class Gemm {
      */
     public static void matmul(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
                               int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
-        matmul(GemmConfig.defaults(), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+        NativeGemm nativeGemm = GemmBackend.nativeGemm();
+        if (nativeGemm == null) {
+            matmul(GemmConfig.defaults(), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+        } else if (!empty(c, cOff, ldc, m, n, k, accumulate)) {
+            nativeGemm.matmul(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+        }
     }
 
     /** The strided form with the given settings instead of this JVM's (tests run every tile with it). */
     static void matmul(GemmConfig config, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
                        int ldc, int m, int n, int k, boolean transA, boolean transB, boolean accumulate) {
-        if (m <= 0 || n <= 0) {
-            return;
-        }
-        if (k <= 0) {
-            if (!accumulate) {
-                for (int i = 0; i < m; i++) {
-                    java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-                }
-            }
+        if (empty(c, cOff, ldc, m, n, k, accumulate)) {
             return;
         }
         if (m <= SkinnyGemm.MAX_ROWS) {
@@ -73,16 +74,38 @@ public final class Gemm {
         blocked(config, a, aOff, lda, transA, b, bOff, ldb, transB, null, c, cOff, ldc, m, n, k, accumulate);
     }
 
+    /** Whether there is nothing to multiply (m, n or k empty); then C is cleared if k is empty and not accumulating. */
+    private static boolean empty(float[] c, int cOff, int ldc, int m, int n, int k, boolean accumulate) {
+        if (m <= 0 || n <= 0) {
+            return true;
+        }
+        if (k > 0) {
+            return false;
+        }
+        if (!accumulate) {
+            for (int i = 0; i < m; i++) {
+                java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            }
+        }
+        return true;
+    }
+
     /**
      * {@code C[m,n] (+)= A[m,k] * W^T} for a weight packed once ({@link PackedWeight}, W [n,k]); bit-identical to
      * {@code matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate)} with the settings {@code w} was
-     * packed for.
+     * packed for (with the backend it was packed for: a weight pinned by a native one multiplies there).
      */
     public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
         int n = w.out();
         int k = w.in();
+        if (w.pinned() != null) {
+            if (m > 0) {
+                w.pinned().multiply(a, aOff, c, cOff, m, accumulate);
+            }
+            return;
+        }
         if (m <= SkinnyGemm.MAX_ROWS) {
-            matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate);
+            matmul(w.config(), a, aOff, k, w.weight(), 0, k, c, cOff, n, m, n, k, false, true, accumulate);
             return;
         }
         blocked(w.config(), a, aOff, k, false, w.weight(), 0, k, true, w, c, cOff, n, m, n, k, accumulate);

@@ -8,12 +8,16 @@ package io.ditcache.tensor;
  * <p>Layout, for the register tile of the {@link GemmConfig} it is packed for (NR = the tile's columns): panel
  * {@code j} holds output features {@code j*NR .. j*NR+NR-1}; element (input p, feature jj) sits at
  * {@code j*in*NR + p*NR + jj}; features past {@code out} are zero. Results are bit-identical to the unpacked path.
+ *
+ * <p>With a native {@link GemmBackend} current when it is made, the weight is instead pinned once in that backend's
+ * memory, unpacked ({@link NativeGemm#pin}: OpenBLAS packs its own panels per call), and multiplies there.
  */
 public final class PackedWeight {
     private static final int TRANSPOSE_BLOCK = 64;
     private final GemmConfig config;
     private final float[] weight;
     private final float[] panels;
+    private final NativeGemm.Weight pinned;
     private final int out;
     private final int in;
 
@@ -22,10 +26,20 @@ public final class PackedWeight {
         this.weight = weight;
         this.out = out;
         this.in = in;
+        this.pinned = null;
         int nr = config.kernel().nr;
         int count = (out + nr - 1) / nr;
         this.panels = new float[count * in * nr];
         Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * nr, 0, in, nr, panels, j * in * nr));
+    }
+
+    private PackedWeight(NativeGemm backend, float[] weight, int out, int in) {
+        this.config = null;
+        this.weight = weight;
+        this.out = out;
+        this.in = in;
+        this.panels = null;
+        this.pinned = backend.pin(weight, out, in);
     }
 
     /**
@@ -59,17 +73,29 @@ public final class PackedWeight {
         }
     }
 
-    /** Packs {@code weight} [out, in] (row-major, as a PyTorch Linear stores it) for this JVM's GEMM settings. */
+    /**
+     * Packs {@code weight} [out, in] (row-major, as a PyTorch Linear stores it) for this JVM's GEMM settings, or pins
+     * it for the current native backend.
+     */
     public static PackedWeight of(float[] weight, int out, int in) {
+        NativeGemm backend = GemmBackend.nativeGemm();
+        if (backend != null) {
+            check(weight, out, in);
+            return new PackedWeight(backend, weight, out, in);
+        }
         return of(GemmConfig.defaults(), weight, out, in);
     }
 
     /** Packs {@code weight} for the given settings (tests pack for every tile with it). */
     static PackedWeight of(GemmConfig config, float[] weight, int out, int in) {
+        check(weight, out, in);
+        return new PackedWeight(config, weight, out, in);
+    }
+
+    private static void check(float[] weight, int out, int in) {
         if (out <= 0 || in <= 0 || weight.length < out * in) {
             throw new IllegalArgumentException("PackedWeight: " + weight.length + " floats cannot hold [" + out + ", " + in + "]");
         }
-        return new PackedWeight(config, weight, out, in);
     }
 
     /** The unpacked weight this was made from (used where packing does not pay, e.g. a few rows). */
@@ -85,17 +111,23 @@ public final class PackedWeight {
         return in;
     }
 
-    /** The settings the panels are laid out for, which {@link Gemm} multiplies them with. */
+    /** The settings the panels are laid out for, which {@link Gemm} multiplies them with; null when pinned. */
     GemmConfig config() {
         return config;
     }
 
+    /** The panels; null when pinned. */
     float[] panels() {
         return panels;
     }
 
-    /** Bytes held by the packed copy. */
+    /** The copy a native backend multiplies, or null for the Java kernel's panels. */
+    NativeGemm.Weight pinned() {
+        return pinned;
+    }
+
+    /** Bytes held by the packed (or pinned) copy. */
     public long bytes() {
-        return 4L * panels.length;
+        return pinned != null ? pinned.bytes() : 4L * panels.length;
     }
 }

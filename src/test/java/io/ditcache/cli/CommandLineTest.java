@@ -68,7 +68,7 @@ class CommandLineTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("675,129,632"), r.out());
         assertTrue(r.out().contains("118.62 G"), r.out());
-        assertTrue(r.out().contains("gemm             tile "), r.out());
+        assertTrue(r.out().contains("gemm             java backend, tile "), r.out());
     }
 
     @Test
