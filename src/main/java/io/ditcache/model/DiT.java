@@ -19,15 +19,19 @@ import java.util.TreeSet;
  * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
  * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
  * Forward passes allocate their own activations, so one model may be shared by threads that sample independently.
- * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once; code that changes
- * weights in place (training) must not pack, or must call {@link #dropPackedWeights()} after each change.
+ * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once, and keeps only the
+ * packed copy; code that changes weights in place (training) calls {@link #unpackWeights()} first.
  */
 public final class DiT {
     private final DiTConfig config;
-    private final StateDict weights;
+    /** The checkpoint's key order, its metadata, and every tensor but the token-wise Linear weights. */
+    private final List<String> keys;
+    private final Map<String, String> metadata;
+    private final StateDict others = new StateDict();
+    /** The token-wise Linears by weight key, each holding its weight plain or packed. */
+    private final Map<String, LinearLayer> linears = new java.util.HashMap<>();
     private final Tensor posEmbed;
-    private final Tensor patchW;
-    private final Tensor patchB;
+    private final LinearLayer x_embedder;
     private final Tensor tW0;
     private final Tensor tB0;
     private final Tensor tW2;
@@ -35,7 +39,6 @@ public final class DiT {
     private final Tensor labelTable;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final FinalLayer finalLayer;
-    private volatile PackedWeight patchPacked;
 
     /**
      * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
@@ -43,7 +46,8 @@ public final class DiT {
      */
     public DiT(DiTConfig config, StateDict weights) {
         this.config = config;
-        this.weights = weights;
+        this.keys = List.copyOf(weights.keys());
+        this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weights.metadata()));
         Map<String, int[]> layout = ParameterLayout.of(config);
         TreeSet<String> missing = new TreeSet<>(layout.keySet());
         missing.removeAll(weights.keys());
@@ -59,12 +63,9 @@ public final class DiT {
         for (Map.Entry<String, int[]> e : layout.entrySet()) {
             weights.get(e.getKey(), e.getValue());
         }
-        int d = config.hidden();
-        int p = config.patch();
         posEmbed = weights.get("pos_embed");
-        Tensor pw = weights.get("x_embedder.proj.weight");
-        patchW = pw.reshape(d, config.inChannels() * p * p);
-        patchB = weights.get("x_embedder.proj.bias");
+        x_embedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
+        linears.put("x_embedder.proj.weight", x_embedder);
         tW0 = weights.get("t_embedder.mlp.0.weight");
         tB0 = weights.get("t_embedder.mlp.0.bias");
         tW2 = weights.get("t_embedder.mlp.2.weight");
@@ -72,8 +73,15 @@ public final class DiT {
         labelTable = weights.get("y_embedder.embedding_table.weight");
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(new DiTBlock(config, i, weights));
+            linears.putAll(blocks.get(i).linears());
         }
         finalLayer = new FinalLayer(config, weights);
+        linears.put("final_layer.linear.weight", finalLayer.linear);
+        for (String k : keys) {
+            if (!linears.containsKey(k)) {
+                others.put(k, weights.get(k));
+            }
+        }
     }
 
     private static String abbreviate(TreeSet<String> keys) {
@@ -108,39 +116,60 @@ public final class DiT {
 
     /**
      * Packs the token-wise Linear weights (patch embedding, qkv, proj, fc1, fc2, final linear) once for the GEMM
-     * ({@link PackedWeight}): every later forward skips re-packing them, with bit-identical results. Costs a copy
-     * of those weights (about two thirds of a block's parameters). Returns this model.
+     * ({@link PackedWeight}): every later forward skips re-packing them, with bit-identical results. The plain copies
+     * are let go as each is packed (the model holds them no longer; a caller still holding the state dict it was built
+     * from keeps them alive), so for DiT-XL/2 the model holds about 2.7 GB instead of 2.7 GB plus 1.8 GB. Returns
+     * this model.
      */
     public synchronized DiT packWeights() {
-        setPacked(true);
+        linears.values().forEach(LinearLayer::pack);
         return this;
     }
 
-    /** Whether {@link #packWeights()} was called (and not undone by {@link #dropPackedWeights()}). */
+    /** Whether {@link #packWeights()} was called (and not undone by {@link #unpackWeights()}). */
     public boolean isPacked() {
-        return patchPacked != null;
+        return x_embedder.isPacked();
     }
 
-    /** Drops the packed copies: needed after weights were modified in place, since the packs would be stale. */
-    public synchronized void dropPackedWeights() {
-        setPacked(false);
-    }
-
-    private void setPacked(boolean pack) {
-        patchPacked = pack ? DiTBlock.pack(patchW) : null;
-        for (DiTBlock block : blocks) {
-            block.setPacked(pack);
-        }
-        finalLayer.setPacked(pack);
+    /**
+     * Recovers the plain weights from the packs (bit for bit) and lets the packs go: needed before weights are
+     * changed in place through {@link #stateDict()}, since changes to a packed model's state dict do not reach it.
+     */
+    public synchronized void unpackWeights() {
+        linears.values().forEach(LinearLayer::unpack);
     }
 
     public DiTConfig config() {
         return config;
     }
 
-    /** The weights as a state dict with facebookresearch/DiT's keys (shared, not copied). */
+    /**
+     * The weights as a state dict with facebookresearch/DiT's keys, in the checkpoint's order. Unpacked, the tensors
+     * are the model's own (changes in place reach it); while packed, the token-wise Linear weights are exact copies
+     * recovered from the packs (for DiT-XL/2, 1.8 GB: prefer {@link #weight} for a few tensors).
+     */
     public StateDict stateDict() {
-        return weights;
+        StateDict sd = new StateDict();
+        for (String k : keys) {
+            sd.put(k, weight(k));
+        }
+        sd.metadata().putAll(metadata);
+        return sd;
+    }
+
+    /** The tensor under checkpoint key {@code key}, as {@link #stateDict()} would give it. */
+    public Tensor weight(String key) {
+        LinearLayer l = linears.get(key);
+        return l != null ? l.weightTensor() : others.get(key);
+    }
+
+    /** Bytes of weights the model holds now (packed weights at their padded panel size). */
+    public long weightBytes() {
+        long n = 0;
+        for (LinearLayer l : linears.values()) {
+            n += l.bytes();
+        }
+        return n + 4L * others.parameterCount();
     }
 
     public List<DiTBlock> blocks() {
@@ -231,7 +260,7 @@ public final class DiT {
         float[] patches = new float[batch * tokens * width];
         Patches.extract(x.data(), batch, config.inChannels(), config.inputSize(), p, patches);
         float[] h = new float[batch * tokens * d];
-        BranchTape.linear(patches, batch * tokens, patchW, patchPacked, patchB, h);
+        x_embedder.forward(patches, batch * tokens, h);
         float[] pe = posEmbed.data();
         for (int b = 0; b < batch; b++) {
             int o = b * tokens * d;

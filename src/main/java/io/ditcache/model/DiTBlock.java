@@ -2,7 +2,6 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
-import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -21,22 +20,12 @@ public final class DiTBlock {
 
     private final DiTConfig config;
     private final int index;
-    final Tensor qkvW;
-    final Tensor qkvB;
-    final Tensor projW;
-    final Tensor projB;
-    final Tensor fc1W;
-    final Tensor fc1B;
-    final Tensor fc2W;
-    final Tensor fc2B;
+    final LinearLayer qkv;
+    final LinearLayer proj;
+    final LinearLayer fc1;
+    final LinearLayer fc2;
     final Tensor adaW;
     final Tensor adaB;
-    /** The token-wise Linear weights packed for the GEMM, or null (see {@link DiT#packWeights()}). */
-    private volatile Packs packs;
-
-    /** Packed copies of the four token-wise Linear weights of a block. */
-    record Packs(PackedWeight qkv, PackedWeight proj, PackedWeight fc1, PackedWeight fc2) {
-    }
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -44,14 +33,10 @@ public final class DiTBlock {
         int d = config.hidden();
         int h = config.mlpHidden();
         String b = "blocks." + index + ".";
-        qkvW = w.get(b + "attn.qkv.weight", 3 * d, d);
-        qkvB = w.get(b + "attn.qkv.bias", 3 * d);
-        projW = w.get(b + "attn.proj.weight", d, d);
-        projB = w.get(b + "attn.proj.bias", d);
-        fc1W = w.get(b + "mlp.fc1.weight", h, d);
-        fc1B = w.get(b + "mlp.fc1.bias", h);
-        fc2W = w.get(b + "mlp.fc2.weight", d, h);
-        fc2B = w.get(b + "mlp.fc2.bias", d);
+        qkv = new LinearLayer(w.get(b + "attn.qkv.weight", 3 * d, d), w.get(b + "attn.qkv.bias", 3 * d));
+        proj = new LinearLayer(w.get(b + "attn.proj.weight", d, d), w.get(b + "attn.proj.bias", d));
+        fc1 = new LinearLayer(w.get(b + "mlp.fc1.weight", h, d), w.get(b + "mlp.fc1.bias", h));
+        fc2 = new LinearLayer(w.get(b + "mlp.fc2.weight", d, h), w.get(b + "mlp.fc2.bias", d));
         adaW = w.get(b + "adaLN_modulation.1.weight", 6 * d, d);
         adaB = w.get(b + "adaLN_modulation.1.bias", 6 * d);
     }
@@ -60,17 +45,11 @@ public final class DiTBlock {
         return index;
     }
 
-    /** Packs (or, with {@code pack} false, drops) the token-wise Linear weights. */
-    void setPacked(boolean pack) {
-        packs = pack ? new Packs(pack(qkvW), pack(projW), pack(fc1W), pack(fc2W)) : null;
-    }
-
-    static PackedWeight pack(Tensor w) {
-        return PackedWeight.of(w.data(), w.dim(0), w.dim(1));
-    }
-
-    Packs packs() {
-        return packs;
+    /** The block's token-wise Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
+    java.util.Map<String, LinearLayer> linears() {
+        String b = "blocks." + index + ".";
+        return java.util.Map.of(b + "attn.qkv.weight", qkv, b + "attn.proj.weight", proj,
+                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2);
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */

@@ -32,7 +32,6 @@ public final class DiTTape {
 
     private final DiT model;
     private final DiTConfig config;
-    private final StateDict w;
     private final List<DiTBlock> blocks;
 
     // State of the last forward.
@@ -60,7 +59,6 @@ public final class DiTTape {
     public DiTTape(DiT model) {
         this.model = model;
         this.config = model.config();
-        this.w = model.stateDict();
         this.blocks = model.blocks();
     }
 
@@ -127,8 +125,8 @@ public final class DiTTape {
 
         float[] h = new float[rows * d];
         int p = config.patch();
-        PatchEmbed.forward(x, b, config.inChannels(), config.inputSize(), p, w.get("x_embedder.proj.weight").data(),
-                w.get("x_embedder.proj.bias").data(), d, w.get("pos_embed").data(), h);
+        PatchEmbed.forward(x, b, config.inChannels(), config.inputSize(), p, model.weight("x_embedder.proj.weight").data(),
+                model.weight("x_embedder.proj.bias").data(), d, model.weight("pos_embed").data(), h);
         conditioning(t, y, b);
 
         mods = new float[config.depth()][];
@@ -153,14 +151,14 @@ public final class DiTTape {
             }
         }
         finalMod = new float[b * 2 * d];
-        Linear.forward(siluC, b, d, w.get("final_layer.adaLN_modulation.1.weight").data(),
-                w.get("final_layer.adaLN_modulation.1.bias").data(), 2 * d, finalMod);
+        Linear.forward(siluC, b, d, model.weight("final_layer.adaLN_modulation.1.weight").data(),
+                model.weight("final_layer.adaLN_modulation.1.bias").data(), 2 * d, finalMod);
         float[] hn = new float[rows * d];
         LayerNorm.forward(h, hn, rows, d);
         Modulate.forward(hn, hn, b, tokens, d, finalMod, 2 * d, 0, d);
         int outDim = p * p * config.outChannels();
         float[] tok = new float[rows * outDim];
-        Linear.forward(hn, rows, d, w.get("final_layer.linear.weight").data(), w.get("final_layer.linear.bias").data(),
+        Linear.forward(hn, rows, d, model.weight("final_layer.linear.weight").data(), model.weight("final_layer.linear.bias").data(),
                 outDim, tok);
         Tensor out = Tensor.zeros(b, config.outChannels(), config.inputSize(), config.inputSize());
         Unpatchify.forward(tok, b, config.outChannels(), config.inputSize(), p, out.data());
@@ -205,12 +203,12 @@ public final class DiTTape {
         int fd = Embeddings.FREQUENCY_DIM;
         freq = Embeddings.timestepFrequencies(t, fd);
         tPre = new float[b * d];
-        Linear.forward(freq, b, fd, w.get("t_embedder.mlp.0.weight").data(), w.get("t_embedder.mlp.0.bias").data(), d, tPre);
+        Linear.forward(freq, b, fd, model.weight("t_embedder.mlp.0.weight").data(), model.weight("t_embedder.mlp.0.bias").data(), d, tPre);
         tHidden = new float[b * d];
         Silu.forward(tPre, tHidden, tHidden.length);
         cond = new float[b * d];
-        Linear.forward(tHidden, b, d, w.get("t_embedder.mlp.2.weight").data(), w.get("t_embedder.mlp.2.bias").data(), d, cond);
-        Embedding.addInto(w.get("y_embedder.embedding_table.weight").data(), y, d, cond);
+        Linear.forward(tHidden, b, d, model.weight("t_embedder.mlp.2.weight").data(), model.weight("t_embedder.mlp.2.bias").data(), d, cond);
+        Embedding.addInto(model.weight("y_embedder.embedding_table.weight").data(), y, d, cond);
         siluC = new float[b * d];
         Silu.forward(cond, siluC, siluC.length);
     }
@@ -338,7 +336,7 @@ public final class DiTTape {
             Modulate.forward(normalized, h, batch, tokens, d, finalMod, 2 * d, 0, d);
         }
         float[] dH = new float[rows * d];
-        Linear.backward(dTok, h, w.get("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
+        Linear.backward(dTok, h, model.weight("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
                 BranchTape.grad(g, "final_layer.linear.weight"), BranchTape.grad(g, "final_layer.linear.bias"));
         Modulate.backward(dH, normalized, batch, tokens, d, finalMod, 2 * d, 0, d, dH, dMod);
         float[] dx = new float[rows * d];
@@ -351,7 +349,7 @@ public final class DiTTape {
     private void conditioningBackward(float[][] dMods, float[] dFinalMod, StateDict g) {
         int d = config.hidden();
         float[] dSiluC = new float[batch * d];
-        Linear.backward(dFinalMod, siluC, w.get("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
+        Linear.backward(dFinalMod, siluC, model.weight("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
                 dSiluC, true, g.get("final_layer.adaLN_modulation.1.weight").data(),
                 g.get("final_layer.adaLN_modulation.1.bias").data());
         for (DiTBlock block : blocks) {
@@ -366,10 +364,10 @@ public final class DiTTape {
         Silu.backward(dSiluC, cond, dC, dC.length);
         Embedding.backward(dC, labels, d, g.get("y_embedder.embedding_table.weight").data());
         float[] dHidden = new float[batch * d];
-        Linear.backward(dC, tHidden, w.get("t_embedder.mlp.2.weight").data(), batch, d, d, dHidden, false,
+        Linear.backward(dC, tHidden, model.weight("t_embedder.mlp.2.weight").data(), batch, d, d, dHidden, false,
                 g.get("t_embedder.mlp.2.weight").data(), g.get("t_embedder.mlp.2.bias").data());
         Silu.backward(dHidden, tPre, dHidden, dHidden.length);
-        Linear.backward(dHidden, freq, w.get("t_embedder.mlp.0.weight").data(), batch, Embeddings.FREQUENCY_DIM, d,
+        Linear.backward(dHidden, freq, model.weight("t_embedder.mlp.0.weight").data(), batch, Embeddings.FREQUENCY_DIM, d,
                 null, false, g.get("t_embedder.mlp.0.weight").data(), g.get("t_embedder.mlp.0.bias").data());
     }
 
@@ -378,7 +376,7 @@ public final class DiTTape {
         int c = config.inChannels();
         int size = config.inputSize();
         float[] dImage = want.input() ? new float[batch * c * size * size] : null;
-        PatchEmbed.backward(dx, image, batch, c, size, config.patch(), w.get("x_embedder.proj.weight").data(),
+        PatchEmbed.backward(dx, image, batch, c, size, config.patch(), model.weight("x_embedder.proj.weight").data(),
                 config.hidden(), dImage, BranchTape.grad(g, "x_embedder.proj.weight"), BranchTape.grad(g, "x_embedder.proj.bias"));
         if (dImage == null) {
             return null;

@@ -2,7 +2,6 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
-import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Patches;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
@@ -15,9 +14,7 @@ public final class FinalLayer {
     private final DiTConfig config;
     final Tensor adaW;
     final Tensor adaB;
-    final Tensor linW;
-    final Tensor linB;
-    private volatile PackedWeight linPacked;
+    final LinearLayer linear;
 
     FinalLayer(DiTConfig config, StateDict w) {
         this.config = config;
@@ -25,12 +22,7 @@ public final class FinalLayer {
         int outDim = config.patch() * config.patch() * config.outChannels();
         adaW = w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d);
         adaB = w.get("final_layer.adaLN_modulation.1.bias", 2 * d);
-        linW = w.get("final_layer.linear.weight", outDim, d);
-        linB = w.get("final_layer.linear.bias", outDim);
-    }
-
-    void setPacked(boolean pack) {
-        linPacked = pack ? DiTBlock.pack(linW) : null;
+        linear = new LinearLayer(w.get("final_layer.linear.weight", outDim, d), w.get("final_layer.linear.bias", outDim));
     }
 
     Tensor forward(float[] x, int batch, float[] siluC) {
@@ -46,7 +38,7 @@ public final class FinalLayer {
         Ops.layerNorm(x, h, rows, d, DiTBlock.LN_EPS);
         Ops.modulate(h, h, batch, t, d, mod, 2 * d, 0, d);
         float[] tokens = new float[rows * outDim];
-        BranchTape.linear(h, rows, linW, linPacked, linB, tokens);
+        linear.forward(h, rows, tokens);
         int size = config.inputSize();
         Tensor out = Tensor.zeros(batch, outC, size, size);
         Patches.unpatchify(tokens, batch, outC, size, p, out.data());
