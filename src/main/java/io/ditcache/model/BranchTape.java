@@ -18,6 +18,13 @@ import io.ditcache.tensor.StateDict;
  * LN/modulate outputs and the GELU output are recomputed.
  */
 final class BranchTape {
+    /** {@link Scratch} slots: each holds one size, so neither branch reallocates another's intermediates. */
+    private static final int NORMALIZED = 0;
+    private static final int QKV = 1;
+    private static final int HEADS = 2;
+    private static final int FC1 = 3;
+    private static final int GELU = 4;
+    private static final int OUTPUT = 5;
     private final DiTConfig config;
     private final DiTBlock block;
     private final boolean attention;
@@ -47,26 +54,27 @@ final class BranchTape {
 
     /**
      * The branch output [rows, D] for residual x and the block's modulation; {@code keep} tapes for backward.
-     * Intermediates that are not taped live in {@link Scratch}; the output is always a new array (caches keep it).
+     * Intermediates that are not taped live in {@link Scratch}; the output is a new array when {@code keepOutput}
+     * (caches keep it), else this thread's scratch array, valid until the next branch on this thread.
      */
-    float[] forward(float[] x, float[] mod, boolean keep, boolean keepForWeights) {
+    float[] forward(float[] x, float[] mod, boolean keep, boolean keepForWeights, boolean keepOutput) {
         int d = config.hidden();
         int rows = rows();
-        float[] h = normalizedModulated(x, mod, null, Scratch.get(0, rows * d));
-        float[] out = new float[rows * d];
+        float[] h = normalizedModulated(x, mod, null, Scratch.get(NORMALIZED, rows * d));
+        float[] out = keepOutput ? new float[rows * d] : Scratch.get(OUTPUT, rows * d);
         if (attention) {
-            float[] qkv = keep ? new float[rows * 3 * d] : Scratch.get(1, rows * 3 * d);
+            float[] qkv = keep ? new float[rows * 3 * d] : Scratch.get(QKV, rows * 3 * d);
             block.qkv.forward(h, rows, qkv);
-            float[] a = keep && keepForWeights ? new float[rows * d] : Scratch.get(2, rows * d);
+            float[] a = keep && keepForWeights ? new float[rows * d] : Scratch.get(HEADS, rows * d);
             SelfAttention.forward(qkv, a, batch, config.tokens(), d, config.heads());
             block.proj.forward(a, rows, out);
             inner = keep ? qkv : null;
             heads = keep && keepForWeights ? a : null;
         } else {
             int hid = config.mlpHidden();
-            float[] pre = keep ? new float[rows * hid] : Scratch.get(1, rows * hid);
+            float[] pre = keep ? new float[rows * hid] : Scratch.get(FC1, rows * hid);
             block.fc1.forward(h, rows, pre);
-            float[] g = Scratch.get(2, rows * hid);
+            float[] g = Scratch.get(GELU, rows * hid);
             GeluTanh.forward(pre, g, g.length);
             block.fc2.forward(g, rows, out);
             inner = keep ? pre : null;

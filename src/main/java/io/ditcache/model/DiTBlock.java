@@ -69,10 +69,11 @@ public final class DiTBlock {
         int d = config.hidden();
         int t = config.tokens();
         int stride = 6 * d;
-        Tensor a = units.run(2 * index, () -> attentionBranch(x, batch, mod));
+        boolean keep = units.keepsUnits();
+        Tensor a = units.run(2 * index, () -> branch(true, x, batch, mod, keep));
         checkUnit(a, batch, 2 * index);
         Ops.gatedAdd(x, a.data(), batch, t, d, mod, stride, 2 * d);
-        Tensor m = units.run(2 * index + 1, () -> mlpBranch(x, batch, mod));
+        Tensor m = units.run(2 * index + 1, () -> branch(false, x, batch, mod, keep));
         checkUnit(m, batch, 2 * index + 1);
         Ops.gatedAdd(x, m.data(), batch, t, d, mod, stride, 5 * d);
     }
@@ -84,19 +85,14 @@ public final class DiTBlock {
         }
     }
 
-    /** Unit 2i: {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}, [batch, tokens, D]. */
-    Tensor attentionBranch(float[] x, int batch, float[] mod) {
-        return branch(true, x, batch, mod);
-    }
-
-    /** Unit 2i+1: {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}, [batch, tokens, D]. */
-    Tensor mlpBranch(float[] x, int batch, float[] mod) {
-        return branch(false, x, batch, mod);
-    }
-
-    /** Inference runs the same branch code as training ({@link BranchTape}), keeping nothing for a backward. */
-    private Tensor branch(boolean attention, float[] x, int batch, float[] mod) {
-        float[] out = new BranchTape(config, this, attention, batch).forward(x, mod, false, false);
+    /**
+     * Unit 2i ({@code attention}): {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}; unit 2i+1:
+     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D]. Inference runs the same branch
+     * code as training ({@link BranchTape}), keeping nothing for a backward; with {@code keep} false the output is a
+     * scratch buffer that the next branch on this thread overwrites.
+     */
+    private Tensor branch(boolean attention, float[] x, int batch, float[] mod, boolean keep) {
+        float[] out = new BranchTape(config, this, attention, batch).forward(x, mod, false, false, keep);
         return Tensor.of(out, batch, config.tokens(), config.hidden());
     }
 }

@@ -140,7 +140,7 @@ public final class DiTTape {
             Linear.forward(siluC, b, d, block.adaW.data(), block.adaB.data(), 6 * d, mods[i]);
             for (int k = 2 * i; k <= 2 * i + 1; k++) {
                 BranchTape branch = new BranchTape(config, block, k % 2 == 0, b);
-                float[] fresh = branch.forward(h, mods[i], k >= tapeFrom, weights);
+                float[] fresh = branch.forward(h, mods[i], k >= tapeFrom, weights, true);
                 float[] u = mixUnit(k, fresh, m);
                 if (m.observer() != null) {
                     m.observer().accept(k, Tensor.of(u, b, tokens, d));
