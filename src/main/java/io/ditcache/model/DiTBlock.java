@@ -1,7 +1,7 @@
 package io.ditcache.model;
 
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.Ops;
+import io.ditcache.nn.GatedResidual;
+import io.ditcache.nn.Linear;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -16,7 +16,6 @@ import io.ditcache.tensor.Tensor;
  * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
  */
 public final class DiTBlock {
-    static final float LN_EPS = 1e-6f;
 
     private final DiTConfig config;
     private final int index;
@@ -56,26 +55,29 @@ public final class DiTBlock {
     float[] modulation(float[] siluC, int batch) {
         int d = config.hidden();
         float[] mod = new float[batch * 6 * d];
-        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
+        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
         return mod;
     }
 
     /**
-     * Runs the block in place on the residual stream {@code x} [batch, tokens, D].
+     * Runs the block in place on the residual stream {@code x} [batch, tokens, D], each unit through {@code units}
+     * and, with a {@code tape} (training), taping the branches it asks for and handing it each unit's output.
      *
      * @param mod the block's modulation from {@link #modulation}
      */
-    void forward(float[] x, int batch, float[] mod, UnitRunner units) {
+    void forward(float[] x, int batch, float[] mod, UnitRunner units, DiTTape tape) {
         int d = config.hidden();
-        int t = config.tokens();
-        int stride = 6 * d;
-        boolean keep = units.keepsUnits();
-        Tensor a = units.run(2 * index, () -> branch(true, x, batch, mod, keep));
-        checkUnit(a, batch, 2 * index);
-        Ops.gatedAdd(x, a.data(), batch, t, d, mod, stride, 2 * d);
-        Tensor m = units.run(2 * index + 1, () -> branch(false, x, batch, mod, keep));
-        checkUnit(m, batch, 2 * index + 1);
-        Ops.gatedAdd(x, m.data(), batch, t, d, mod, stride, 5 * d);
+        boolean keep = tape != null || units.keepsUnits();
+        for (int unit = 2 * index; unit <= 2 * index + 1; unit++) {
+            boolean attention = unit == 2 * index;
+            int k = unit;
+            Tensor u = units.run(unit, () -> branch(k, attention, x, batch, mod, keep, tape));
+            checkUnit(u, batch, unit);
+            if (tape != null) {
+                tape.keepUnit(unit, u.data());
+            }
+            GatedResidual.forward(x, u.data(), batch, config.tokens(), d, mod, 6 * d, attention ? 2 * d : 5 * d);
+        }
     }
 
     private void checkUnit(Tensor u, int batch, int unit) {
@@ -87,12 +89,17 @@ public final class DiTBlock {
 
     /**
      * Unit 2i ({@code attention}): {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}; unit 2i+1:
-     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D]. Inference runs the same branch
-     * code as training ({@link BranchTape}), keeping nothing for a backward; with {@code keep} false the output is a
-     * scratch buffer that the next branch on this thread overwrites.
+     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D], by {@link BranchTape}, which a
+     * tape keeps when it asks for the unit. With {@code keep} false the output is a scratch buffer that the next
+     * branch on this thread overwrites.
      */
-    private Tensor branch(boolean attention, float[] x, int batch, float[] mod, boolean keep) {
-        float[] out = new BranchTape(config, this, attention, batch).forward(x, mod, false, false, keep);
+    private Tensor branch(int unit, boolean attention, float[] x, int batch, float[] mod, boolean keep, DiTTape tape) {
+        BranchTape branch = new BranchTape(config, this, attention, batch);
+        boolean taped = tape != null && tape.tapes(unit);
+        float[] out = branch.forward(x, mod, taped, taped && tape.keepsWeightInputs(), keep);
+        if (taped) {
+            tape.keepBranch(unit, branch);
+        }
         return Tensor.of(out, batch, config.tokens(), config.hidden());
     }
 }

@@ -1,8 +1,9 @@
 package io.ditcache.model;
 
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.Ops;
-import io.ditcache.tensor.Patches;
+import io.ditcache.nn.LayerNorm;
+import io.ditcache.nn.Linear;
+import io.ditcache.nn.Modulate;
+import io.ditcache.nn.Unpatchify;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -25,23 +26,26 @@ public final class FinalLayer {
         linear = new LinearLayer(w.get("final_layer.linear.weight", outDim, d), w.get("final_layer.linear.bias", outDim));
     }
 
-    Tensor forward(float[] x, int batch, float[] siluC) {
+    /** The output [batch, C_out, H, W] from the residual stream x [batch*tokens, D]; the tape keeps the adaLN output. */
+    Tensor forward(float[] x, int batch, float[] siluC, DiTTape tape) {
         int d = config.hidden();
         int t = config.tokens();
         int rows = batch * t;
         int p = config.patch();
         int outC = config.outChannels();
-        int outDim = p * p * outC;
         float[] mod = new float[batch * 2 * d];
-        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
+        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
         float[] h = new float[rows * d];
-        Ops.layerNorm(x, h, rows, d, DiTBlock.LN_EPS);
-        Ops.modulate(h, h, batch, t, d, mod, 2 * d, 0, d);
-        float[] tokens = new float[rows * outDim];
+        LayerNorm.forward(x, h, rows, d);
+        Modulate.forward(h, h, batch, t, d, mod, 2 * d, 0, d);
+        float[] tokens = new float[rows * linear.out()];
         linear.forward(h, rows, tokens);
         int size = config.inputSize();
         Tensor out = Tensor.zeros(batch, outC, size, size);
-        Patches.unpatchify(tokens, batch, outC, size, p, out.data());
+        Unpatchify.forward(tokens, batch, outC, size, p, out.data());
+        if (tape != null) {
+            tape.keepFinalLayer(mod, x);
+        }
         return out;
     }
 }
