@@ -16,7 +16,6 @@ import io.ditcache.tensor.Tensor;
  * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
  */
 public final class DiTBlock {
-
     private final DiTConfig config;
     private final int index;
     final LinearLayer qkv;

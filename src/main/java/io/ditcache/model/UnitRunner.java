@@ -12,17 +12,7 @@ import java.util.function.Supplier;
 @FunctionalInterface
 public interface UnitRunner {
     /** Always computes and keeps nothing: the plain uncached forward. */
-    UnitRunner COMPUTE_ALL = new UnitRunner() {
-        @Override
-        public Tensor run(int unit, Supplier<Tensor> fresh) {
-            return fresh.get();
-        }
-
-        @Override
-        public boolean keepsUnits() {
-            return false;
-        }
-    };
+    UnitRunner COMPUTE_ALL = keepingNothing((unit, fresh) -> fresh.get());
 
     Tensor run(int unit, Supplier<Tensor> fresh);
 
@@ -32,5 +22,20 @@ public interface UnitRunner {
      */
     default boolean keepsUnits() {
         return true;
+    }
+
+    /** {@code runner}, declaring that it keeps no unit beyond its call ({@link #keepsUnits()} false). */
+    static UnitRunner keepingNothing(UnitRunner runner) {
+        return new UnitRunner() {
+            @Override
+            public Tensor run(int unit, Supplier<Tensor> fresh) {
+                return runner.run(unit, fresh);
+            }
+
+            @Override
+            public boolean keepsUnits() {
+                return false;
+            }
+        };
     }
 }
