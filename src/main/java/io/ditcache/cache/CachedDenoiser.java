@@ -92,7 +92,7 @@ public final class CachedDenoiser implements Denoiser {
         long start = System.nanoTime();
         float[] t = new float[batch];
         java.util.Arrays.fill(t, timestep);
-        UnitRunner runner = (unit, fresh) -> {
+        UnitRunner runs = (unit, fresh) -> {
             Tensor stored = cache.get(unit);
             boolean compute = stored == null || schedule.compute(step, unit);
             stats.recordUnit(step, unit, compute, forwardBatch);
@@ -106,6 +106,8 @@ public final class CachedDenoiser implements Denoiser {
             schedule.computed(step, unit, out);
             return out;
         };
+        // A static policy that reuses nothing keeps no unit: the forward may compute them into a reused buffer.
+        UnitRunner runner = stores ? runs : UnitRunner.keepingNothing(runs);
         Tensor out;
         if (guided) {
             Tensor both = model.forwardWithCfg(x, t, labels, cfgScale, runner);

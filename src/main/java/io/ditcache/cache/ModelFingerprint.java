@@ -2,7 +2,6 @@ package io.ditcache.cache;
 
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
-import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +24,7 @@ public final class ModelFingerprint {
 
     public static String of(DiT model) {
         DiTConfig c = model.config();
-        return architecture(c) + ";weights=" + weightsHash(model.stateDict(), c);
+        return architecture(c) + ";weights=" + weightsHash(model, c);
     }
 
     /** The architecture part alone, e.g. for comparing configs when weights differ. */
@@ -35,7 +34,7 @@ public final class ModelFingerprint {
                 + ",sigma=" + c.learnSigma() + ",mlp=" + c.mlpRatio();
     }
 
-    private static String weightsHash(StateDict w, DiTConfig c) {
+    private static String weightsHash(DiT model, DiTConfig c) {
         String[] keys = {"x_embedder.proj.weight", "blocks.0.attn.qkv.weight",
                 "blocks." + (c.depth() - 1) + ".mlp.fc2.weight", "y_embedder.embedding_table.weight",
                 "final_layer.linear.weight"};
@@ -46,10 +45,7 @@ public final class ModelFingerprint {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }
         for (String k : keys) {
-            if (!w.contains(k)) {
-                continue;
-            }
-            Tensor t = w.get(k);
+            Tensor t = model.weight(k);
             sha.update((k + t.shapeString()).getBytes(StandardCharsets.UTF_8));
             int n = Math.min(SAMPLED, t.numel());
             ByteBuffer b = ByteBuffer.allocate(n * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);

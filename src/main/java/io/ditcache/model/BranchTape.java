@@ -5,11 +5,8 @@ import io.ditcache.nn.LayerNorm;
 import io.ditcache.nn.Linear;
 import io.ditcache.nn.Modulate;
 import io.ditcache.nn.SelfAttention;
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Scratch;
 import io.ditcache.tensor.StateDict;
-import io.ditcache.tensor.Tensor;
 
 /**
  * One cache unit's branch of a {@link DiTBlock} (attention: unit 2i, MLP: unit 2i+1) for training: the forward runs
@@ -21,6 +18,13 @@ import io.ditcache.tensor.Tensor;
  * LN/modulate outputs and the GELU output are recomputed.
  */
 final class BranchTape {
+    /** {@link Scratch} slots: each holds one size, so neither branch reallocates another's intermediates. */
+    private static final int NORMALIZED = 0;
+    private static final int QKV = 1;
+    private static final int HEADS = 2;
+    private static final int FC1 = 3;
+    private static final int GELU = 4;
+    private static final int OUTPUT = 5;
     private final DiTConfig config;
     private final DiTBlock block;
     private final boolean attention;
@@ -50,42 +54,33 @@ final class BranchTape {
 
     /**
      * The branch output [rows, D] for residual x and the block's modulation; {@code keep} tapes for backward.
-     * Intermediates that are not taped live in {@link Scratch}; the output is always a new array (caches keep it).
+     * Intermediates that are not taped live in {@link Scratch}; the output is a new array when {@code keepOutput}
+     * (caches keep it), else this thread's scratch array, valid until the next branch on this thread.
      */
-    float[] forward(float[] x, float[] mod, boolean keep, boolean keepForWeights) {
+    float[] forward(float[] x, float[] mod, boolean keep, boolean keepForWeights, boolean keepOutput) {
         int d = config.hidden();
         int rows = rows();
-        float[] h = normalizedModulated(x, mod, null, Scratch.get(0, rows * d));
-        float[] out = new float[rows * d];
-        DiTBlock.Packs packs = block.packs();
+        float[] h = normalizedModulated(x, mod, null, Scratch.get(NORMALIZED, rows * d));
+        float[] out = keepOutput ? new float[rows * d] : Scratch.get(OUTPUT, rows * d);
         if (attention) {
-            float[] qkv = keep ? new float[rows * 3 * d] : Scratch.get(1, rows * 3 * d);
-            linear(h, rows, block.qkvW, packs == null ? null : packs.qkv(), block.qkvB, qkv);
-            float[] a = keep && keepForWeights ? new float[rows * d] : Scratch.get(2, rows * d);
+            float[] qkv = keep ? new float[rows * 3 * d] : Scratch.get(QKV, rows * 3 * d);
+            block.qkv.forward(h, rows, qkv);
+            float[] a = keep && keepForWeights ? new float[rows * d] : Scratch.get(HEADS, rows * d);
             SelfAttention.forward(qkv, a, batch, config.tokens(), d, config.heads());
-            linear(a, rows, block.projW, packs == null ? null : packs.proj(), block.projB, out);
+            block.proj.forward(a, rows, out);
             inner = keep ? qkv : null;
             heads = keep && keepForWeights ? a : null;
         } else {
             int hid = config.mlpHidden();
-            float[] pre = keep ? new float[rows * hid] : Scratch.get(1, rows * hid);
-            linear(h, rows, block.fc1W, packs == null ? null : packs.fc1(), block.fc1B, pre);
-            float[] g = Scratch.get(2, rows * hid);
+            float[] pre = keep ? new float[rows * hid] : Scratch.get(FC1, rows * hid);
+            block.fc1.forward(h, rows, pre);
+            float[] g = Scratch.get(GELU, rows * hid);
             GeluTanh.forward(pre, g, g.length);
-            linear(g, rows, block.fc2W, packs == null ? null : packs.fc2(), block.fc2B, out);
+            block.fc2.forward(g, rows, out);
             inner = keep ? pre : null;
         }
         xIn = keep ? x.clone() : null;
         return out;
-    }
-
-    /** y = x W^T + b through the packed weight when the model is packed (bit-identical either way). */
-    static void linear(float[] x, int rows, Tensor w, PackedWeight packed, Tensor b, float[] y) {
-        if (packed != null) {
-            Gemm.linearInto(x, rows, packed, b.data(), y);
-        } else {
-            Linear.forward(x, rows, w.dim(1), w.data(), b.data(), w.dim(0), y);
-        }
     }
 
     /** modulate(LN(x)) [rows, D] into {@code h}; when {@code normalized} is given it receives LN(x) too. */
@@ -126,11 +121,11 @@ final class BranchTape {
         float[] dH = new float[rows * d];
         if (attention) {
             float[] dA = new float[rows * d];
-            Linear.backward(dOut, heads, block.projW.data(), rows, d, d, dA, false,
+            Linear.backward(dOut, heads, block.proj.weight(), rows, d, d, dA, false,
                     grad(grads, key + "attn.proj.weight"), grad(grads, key + "attn.proj.bias"));
             float[] dQkv = new float[rows * 3 * d];
             SelfAttention.backward(inner, dA, dQkv, batch, t, d, config.heads());
-            Linear.backward(dQkv, h, block.qkvW.data(), rows, d, 3 * d, dH, false,
+            Linear.backward(dQkv, h, block.qkv.weight(), rows, d, 3 * d, dH, false,
                     grad(grads, key + "attn.qkv.weight"), grad(grads, key + "attn.qkv.bias"));
         } else {
             int hid = config.mlpHidden();
@@ -140,10 +135,10 @@ final class BranchTape {
                 GeluTanh.forward(inner, g, g.length);
             }
             float[] dG = new float[rows * hid];
-            Linear.backward(dOut, g, block.fc2W.data(), rows, hid, d, dG, false,
+            Linear.backward(dOut, g, block.fc2.weight(), rows, hid, d, dG, false,
                     grad(grads, key + "mlp.fc2.weight"), grad(grads, key + "mlp.fc2.bias"));
             GeluTanh.backward(dG, inner, dG, dG.length);
-            Linear.backward(dG, h, block.fc1W.data(), rows, d, hid, dH, false,
+            Linear.backward(dG, h, block.fc1.weight(), rows, d, hid, dH, false,
                     grad(grads, key + "mlp.fc1.weight"), grad(grads, key + "mlp.fc1.bias"));
         }
         Modulate.backward(dH, normalized, batch, t, d, mod, 6 * d, shiftOff(), scaleOff(), dH, dMod);

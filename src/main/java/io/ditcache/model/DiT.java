@@ -1,10 +1,11 @@
 package io.ditcache.model;
 
 import io.ditcache.nn.CfgCombine;
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.Ops;
+import io.ditcache.nn.Embedding;
+import io.ditcache.nn.Linear;
+import io.ditcache.nn.PatchEmbed;
+import io.ditcache.nn.Silu;
 import io.ditcache.tensor.PackedWeight;
-import io.ditcache.tensor.Patches;
 import io.ditcache.tensor.StandardNormal;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
@@ -18,16 +19,22 @@ import java.util.TreeSet;
  * A class-conditional Diffusion Transformer, numerically matching facebookresearch/DiT {@code models.py}:
  * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
  * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
- * Forward passes allocate their own activations, so one model may be shared by threads that sample independently.
- * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once; code that changes
- * weights in place (training) must not pack, or must call {@link #dropPackedWeights()} after each change.
+ * There is one forward ({@code run}): inference keeps only the unit outputs its {@link UnitRunner} keeps (other
+ * intermediates live in per-thread scratch arrays), training hands it a {@link DiTTape} that keeps what its backward
+ * needs. A forward's state is per call and per thread, so one model may be shared by threads that sample independently.
+ * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once, and keeps only the
+ * packed copy; code that changes weights in place (training) calls {@link #unpackWeights()} first.
  */
 public final class DiT {
     private final DiTConfig config;
-    private final StateDict weights;
+    /** The checkpoint's key order, its metadata, and every tensor but the token-wise Linear weights. */
+    private final List<String> keys;
+    private final Map<String, String> metadata;
+    private final StateDict others = new StateDict();
+    /** The token-wise Linears by weight key, each holding its weight plain or packed. */
+    private final Map<String, LinearLayer> linears = new java.util.HashMap<>();
     private final Tensor posEmbed;
-    private final Tensor patchW;
-    private final Tensor patchB;
+    private final LinearLayer x_embedder;
     private final Tensor tW0;
     private final Tensor tB0;
     private final Tensor tW2;
@@ -35,7 +42,6 @@ public final class DiT {
     private final Tensor labelTable;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final FinalLayer finalLayer;
-    private volatile PackedWeight patchPacked;
 
     /**
      * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
@@ -43,7 +49,8 @@ public final class DiT {
      */
     public DiT(DiTConfig config, StateDict weights) {
         this.config = config;
-        this.weights = weights;
+        this.keys = List.copyOf(weights.keys());
+        this.metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(weights.metadata()));
         Map<String, int[]> layout = ParameterLayout.of(config);
         TreeSet<String> missing = new TreeSet<>(layout.keySet());
         missing.removeAll(weights.keys());
@@ -59,12 +66,9 @@ public final class DiT {
         for (Map.Entry<String, int[]> e : layout.entrySet()) {
             weights.get(e.getKey(), e.getValue());
         }
-        int d = config.hidden();
-        int p = config.patch();
         posEmbed = weights.get("pos_embed");
-        Tensor pw = weights.get("x_embedder.proj.weight");
-        patchW = pw.reshape(d, config.inChannels() * p * p);
-        patchB = weights.get("x_embedder.proj.bias");
+        x_embedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
+        linears.put("x_embedder.proj.weight", x_embedder);
         tW0 = weights.get("t_embedder.mlp.0.weight");
         tB0 = weights.get("t_embedder.mlp.0.bias");
         tW2 = weights.get("t_embedder.mlp.2.weight");
@@ -72,8 +76,15 @@ public final class DiT {
         labelTable = weights.get("y_embedder.embedding_table.weight");
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(new DiTBlock(config, i, weights));
+            linears.putAll(blocks.get(i).linears());
         }
         finalLayer = new FinalLayer(config, weights);
+        linears.put("final_layer.linear.weight", finalLayer.linear);
+        for (String k : keys) {
+            if (!linears.containsKey(k)) {
+                others.put(k, weights.get(k));
+            }
+        }
     }
 
     private static String abbreviate(TreeSet<String> keys) {
@@ -108,39 +119,60 @@ public final class DiT {
 
     /**
      * Packs the token-wise Linear weights (patch embedding, qkv, proj, fc1, fc2, final linear) once for the GEMM
-     * ({@link PackedWeight}): every later forward skips re-packing them, with bit-identical results. Costs a copy
-     * of those weights (about two thirds of a block's parameters). Returns this model.
+     * ({@link PackedWeight}): every later forward skips re-packing them, with bit-identical results. The plain copies
+     * are let go as each is packed (the model holds them no longer; a caller still holding the state dict it was built
+     * from keeps them alive), so for DiT-XL/2 the model holds about 2.7 GB instead of 2.7 GB plus 1.8 GB. Returns
+     * this model.
      */
     public synchronized DiT packWeights() {
-        setPacked(true);
+        linears.values().forEach(LinearLayer::pack);
         return this;
     }
 
-    /** Whether {@link #packWeights()} was called (and not undone by {@link #dropPackedWeights()}). */
+    /** Whether {@link #packWeights()} was called (and not undone by {@link #unpackWeights()}). */
     public boolean isPacked() {
-        return patchPacked != null;
+        return x_embedder.isPacked();
     }
 
-    /** Drops the packed copies: needed after weights were modified in place, since the packs would be stale. */
-    public synchronized void dropPackedWeights() {
-        setPacked(false);
-    }
-
-    private void setPacked(boolean pack) {
-        patchPacked = pack ? DiTBlock.pack(patchW) : null;
-        for (DiTBlock block : blocks) {
-            block.setPacked(pack);
-        }
-        finalLayer.setPacked(pack);
+    /**
+     * Recovers the plain weights from the packs (bit for bit) and lets the packs go: needed before weights are
+     * changed in place through {@link #stateDict()}, since changes to a packed model's state dict do not reach it.
+     */
+    public synchronized void unpackWeights() {
+        linears.values().forEach(LinearLayer::unpack);
     }
 
     public DiTConfig config() {
         return config;
     }
 
-    /** The weights as a state dict with facebookresearch/DiT's keys (shared, not copied). */
+    /**
+     * The weights as a state dict with facebookresearch/DiT's keys, in the checkpoint's order. Unpacked, the tensors
+     * are the model's own (changes in place reach it); while packed, the token-wise Linear weights are exact copies
+     * recovered from the packs (for DiT-XL/2, 1.8 GB: prefer {@link #weight} for a few tensors).
+     */
     public StateDict stateDict() {
-        return weights;
+        StateDict sd = new StateDict();
+        for (String k : keys) {
+            sd.put(k, weight(k));
+        }
+        sd.metadata().putAll(metadata);
+        return sd;
+    }
+
+    /** The tensor under checkpoint key {@code key}, as {@link #stateDict()} would give it. */
+    public Tensor weight(String key) {
+        LinearLayer l = linears.get(key);
+        return l != null ? l.weightTensor() : others.get(key);
+    }
+
+    /** Bytes of weights the model holds now (packed weights at their padded panel size). */
+    public long weightBytes() {
+        long n = 0;
+        for (LinearLayer l : linears.values()) {
+            n += l.bytes();
+        }
+        return n + 4L * others.parameterCount();
     }
 
     public List<DiTBlock> blocks() {
@@ -157,17 +189,7 @@ public final class DiT {
      * [0, numClasses] (numClasses is the null class). Returns [B, C_out, H, W].
      */
     public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units) {
-        int batch = checkInputs(x, t, y);
-        int d = config.hidden();
-        int tokens = config.tokens();
-        float[] residual = embedTokens(x, batch);
-        float[] siluC = conditioning(t, y);
-        Ops.silu(siluC, siluC, siluC.length);
-        for (DiTBlock block : blocks) {
-            block.forward(residual, batch, block.modulation(siluC, batch), units);
-        }
-        assert residual.length == batch * tokens * d;
-        return finalLayer.forward(residual, batch, siluC);
+        return run(x.data(), checkInputs(x, t, y), t, y, units, null);
     }
 
     /**
@@ -176,8 +198,19 @@ public final class DiT {
      * result into both halves; the other channels stay per half. Returns [2B, C_out, H, W].
      */
     public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units) {
+        CfgBatch both = cfgBatch(x, t, y);
+        Tensor out = run(both.x(), both.t().length, both.t(), both.y(), units, null);
+        guide(out.data(), t.length, scale);
+        return out;
+    }
+
+    /** The batch DiT's {@code forward_with_cfg} runs: [x; x] [B*2 images flat], timesteps [t; t], labels [y; null]. */
+    record CfgBatch(float[] x, float[] t, int[] y) {
+    }
+
+    /** [x; x], [t; t], [y; null] for checked inputs x [B, C_in, H, W], t [B], y [B]. */
+    CfgBatch cfgBatch(Tensor x, float[] t, int[] y) {
         int batch = checkInputs(x, t, y);
-        int per = x.numel() / batch;
         float[] xx = new float[2 * x.numel()];
         System.arraycopy(x.data(), 0, xx, 0, x.numel());
         System.arraycopy(x.data(), 0, xx, x.numel(), x.numel());
@@ -189,21 +222,35 @@ public final class DiT {
             yy[b] = y[b];
             yy[batch + b] = config.numClasses();
         }
-        int[] shape = x.shape();
-        shape[0] = 2 * batch;
-        Tensor out = forward(Tensor.of(xx, shape), tt, yy, units);
-        guide(out.data(), batch, scale);
-        assert per > 0;
-        return out;
+        return new CfgBatch(xx, tt, yy);
     }
 
     /** Applies guidance in place to [2B, C_out, H, W] model output (cond half first). */
-    private void guide(float[] o, int batch, float scale) {
+    void guide(float[] o, int batch, float scale) {
         int hw = config.inputSize() * config.inputSize();
         CfgCombine.forward(o, batch, config.outChannels(), hw, config.guidedChannels(), scale);
     }
 
-    private int checkInputs(Tensor x, float[] t, int[] y) {
+    /**
+     * The one forward pass, for inference and training alike: x [batch, C_in, H, W] flat, unit outputs through
+     * {@code units}. With a {@code tape} (training), each step hands the tape what its backward needs, and the tape
+     * says which branches to tape; without one, only what {@code units} keeps outlives the call.
+     */
+    Tensor run(float[] x, int batch, float[] t, int[] y, UnitRunner units, DiTTape tape) {
+        float[] residual = embedTokens(x, batch);
+        float[] siluC = conditioning(t, y, tape);
+        for (DiTBlock block : blocks) {
+            float[] mod = block.modulation(siluC, batch);
+            if (tape != null) {
+                tape.keepModulation(block.index(), mod);
+            }
+            block.forward(residual, batch, mod, units, tape);
+        }
+        return finalLayer.forward(residual, batch, siluC, tape);
+    }
+
+    /** The batch size of checked inputs x [B, C_in, H, W], t [B], y [B] (labels in [0, numClasses]). */
+    int checkInputs(Tensor x, float[] t, int[] y) {
         int s = config.inputSize();
         if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
             throw new IllegalArgumentException("input " + x.shapeString() + " does not fit " + config.name()
@@ -223,41 +270,33 @@ public final class DiT {
     }
 
     /** PatchEmbed (a strided conv, done as one GEMM over extracted patches) plus the position table: [B*T, D]. */
-    private float[] embedTokens(Tensor x, int batch) {
-        int d = config.hidden();
-        int p = config.patch();
-        int tokens = config.tokens();
-        int width = config.inChannels() * p * p;
-        float[] patches = new float[batch * tokens * width];
-        Patches.extract(x.data(), batch, config.inChannels(), config.inputSize(), p, patches);
-        float[] h = new float[batch * tokens * d];
-        BranchTape.linear(patches, batch * tokens, patchW, patchPacked, patchB, h);
-        float[] pe = posEmbed.data();
-        for (int b = 0; b < batch; b++) {
-            int o = b * tokens * d;
-            for (int i = 0; i < tokens * d; i++) {
-                h[o + i] += pe[i];
-            }
-        }
+    private float[] embedTokens(float[] x, int batch) {
+        int rows = batch * config.tokens();
+        float[] patches = PatchEmbed.patches(x, batch, config.inChannels(), config.inputSize(), config.patch());
+        float[] h = new float[rows * config.hidden()];
+        x_embedder.forward(patches, rows, h);
+        PatchEmbed.addPositions(h, rows, config.hidden(), posEmbed.data());
         return h;
     }
 
-    /** c = TimestepEmbedder(t) + LabelEmbedder(y), [B, D]. */
-    private float[] conditioning(float[] t, int[] y) {
+    /** SiLU(c), c = TimestepEmbedder(t) + LabelEmbedder(y), [B, D]; the tape keeps the intermediates. */
+    private float[] conditioning(float[] t, int[] y, DiTTape tape) {
         int batch = t.length;
         int d = config.hidden();
-        float[] freq = Embeddings.timestepFrequencies(t, Embeddings.FREQUENCY_DIM);
-        float[] h = new float[batch * d];
-        Gemm.linearInto(freq, batch, Embeddings.FREQUENCY_DIM, tW0.data(), tB0.data(), d, h);
-        Ops.silu(h, h, h.length);
+        int fd = Embeddings.FREQUENCY_DIM;
+        float[] freq = Embeddings.timestepFrequencies(t, fd);
+        float[] tPre = new float[batch * d];
+        Linear.forward(freq, batch, fd, tW0.data(), tB0.data(), d, tPre);
+        float[] tHidden = new float[batch * d];
+        Silu.forward(tPre, tHidden, tHidden.length);
         float[] c = new float[batch * d];
-        Gemm.linearInto(h, batch, d, tW2.data(), tB2.data(), d, c);
-        float[] table = labelTable.data();
-        for (int b = 0; b < batch; b++) {
-            for (int j = 0; j < d; j++) {
-                c[b * d + j] += table[y[b] * d + j];
-            }
+        Linear.forward(tHidden, batch, d, tW2.data(), tB2.data(), d, c);
+        Embedding.addInto(labelTable.data(), y, d, c);
+        float[] siluC = new float[batch * d];
+        Silu.forward(c, siluC, siluC.length);
+        if (tape != null) {
+            tape.keepConditioning(freq, tPre, tHidden, c, siluC);
         }
-        return c;
+        return siluC;
     }
 }

@@ -1,8 +1,7 @@
 package io.ditcache.model;
 
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.Ops;
-import io.ditcache.tensor.PackedWeight;
+import io.ditcache.nn.GatedResidual;
+import io.ditcache.nn.Linear;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -17,26 +16,14 @@ import io.ditcache.tensor.Tensor;
  * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
  */
 public final class DiTBlock {
-    static final float LN_EPS = 1e-6f;
-
     private final DiTConfig config;
     private final int index;
-    final Tensor qkvW;
-    final Tensor qkvB;
-    final Tensor projW;
-    final Tensor projB;
-    final Tensor fc1W;
-    final Tensor fc1B;
-    final Tensor fc2W;
-    final Tensor fc2B;
+    final LinearLayer qkv;
+    final LinearLayer proj;
+    final LinearLayer fc1;
+    final LinearLayer fc2;
     final Tensor adaW;
     final Tensor adaB;
-    /** The token-wise Linear weights packed for the GEMM, or null (see {@link DiT#packWeights()}). */
-    private volatile Packs packs;
-
-    /** Packed copies of the four token-wise Linear weights of a block. */
-    record Packs(PackedWeight qkv, PackedWeight proj, PackedWeight fc1, PackedWeight fc2) {
-    }
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -44,14 +31,10 @@ public final class DiTBlock {
         int d = config.hidden();
         int h = config.mlpHidden();
         String b = "blocks." + index + ".";
-        qkvW = w.get(b + "attn.qkv.weight", 3 * d, d);
-        qkvB = w.get(b + "attn.qkv.bias", 3 * d);
-        projW = w.get(b + "attn.proj.weight", d, d);
-        projB = w.get(b + "attn.proj.bias", d);
-        fc1W = w.get(b + "mlp.fc1.weight", h, d);
-        fc1B = w.get(b + "mlp.fc1.bias", h);
-        fc2W = w.get(b + "mlp.fc2.weight", d, h);
-        fc2B = w.get(b + "mlp.fc2.bias", d);
+        qkv = new LinearLayer(w.get(b + "attn.qkv.weight", 3 * d, d), w.get(b + "attn.qkv.bias", 3 * d));
+        proj = new LinearLayer(w.get(b + "attn.proj.weight", d, d), w.get(b + "attn.proj.bias", d));
+        fc1 = new LinearLayer(w.get(b + "mlp.fc1.weight", h, d), w.get(b + "mlp.fc1.bias", h));
+        fc2 = new LinearLayer(w.get(b + "mlp.fc2.weight", d, h), w.get(b + "mlp.fc2.bias", d));
         adaW = w.get(b + "adaLN_modulation.1.weight", 6 * d, d);
         adaB = w.get(b + "adaLN_modulation.1.bias", 6 * d);
     }
@@ -60,42 +43,40 @@ public final class DiTBlock {
         return index;
     }
 
-    /** Packs (or, with {@code pack} false, drops) the token-wise Linear weights. */
-    void setPacked(boolean pack) {
-        packs = pack ? new Packs(pack(qkvW), pack(projW), pack(fc1W), pack(fc2W)) : null;
-    }
-
-    static PackedWeight pack(Tensor w) {
-        return PackedWeight.of(w.data(), w.dim(0), w.dim(1));
-    }
-
-    Packs packs() {
-        return packs;
+    /** The block's token-wise Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
+    java.util.Map<String, LinearLayer> linears() {
+        String b = "blocks." + index + ".";
+        return java.util.Map.of(b + "attn.qkv.weight", qkv, b + "attn.proj.weight", proj,
+                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2);
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */
     float[] modulation(float[] siluC, int batch) {
         int d = config.hidden();
         float[] mod = new float[batch * 6 * d];
-        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
+        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
         return mod;
     }
 
     /**
-     * Runs the block in place on the residual stream {@code x} [batch, tokens, D].
+     * Runs the block in place on the residual stream {@code x} [batch, tokens, D], each unit through {@code units}
+     * and, with a {@code tape} (training), taping the branches it asks for and handing it each unit's output.
      *
      * @param mod the block's modulation from {@link #modulation}
      */
-    void forward(float[] x, int batch, float[] mod, UnitRunner units) {
+    void forward(float[] x, int batch, float[] mod, UnitRunner units, DiTTape tape) {
         int d = config.hidden();
-        int t = config.tokens();
-        int stride = 6 * d;
-        Tensor a = units.run(2 * index, () -> attentionBranch(x, batch, mod));
-        checkUnit(a, batch, 2 * index);
-        Ops.gatedAdd(x, a.data(), batch, t, d, mod, stride, 2 * d);
-        Tensor m = units.run(2 * index + 1, () -> mlpBranch(x, batch, mod));
-        checkUnit(m, batch, 2 * index + 1);
-        Ops.gatedAdd(x, m.data(), batch, t, d, mod, stride, 5 * d);
+        boolean keep = tape != null || units.keepsUnits();
+        for (int unit = 2 * index; unit <= 2 * index + 1; unit++) {
+            boolean attention = unit == 2 * index;
+            int k = unit;
+            Tensor u = units.run(unit, () -> branch(k, attention, x, batch, mod, keep, tape));
+            checkUnit(u, batch, unit);
+            if (tape != null) {
+                tape.keepUnit(unit, u.data());
+            }
+            GatedResidual.forward(x, u.data(), batch, config.tokens(), d, mod, 6 * d, attention ? 2 * d : 5 * d);
+        }
     }
 
     private void checkUnit(Tensor u, int batch, int unit) {
@@ -105,19 +86,19 @@ public final class DiTBlock {
         }
     }
 
-    /** Unit 2i: {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}, [batch, tokens, D]. */
-    Tensor attentionBranch(float[] x, int batch, float[] mod) {
-        return branch(true, x, batch, mod);
-    }
-
-    /** Unit 2i+1: {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}, [batch, tokens, D]. */
-    Tensor mlpBranch(float[] x, int batch, float[] mod) {
-        return branch(false, x, batch, mod);
-    }
-
-    /** Inference runs the same branch code as training ({@link BranchTape}), keeping nothing for a backward. */
-    private Tensor branch(boolean attention, float[] x, int batch, float[] mod) {
-        float[] out = new BranchTape(config, this, attention, batch).forward(x, mod, false, false);
+    /**
+     * Unit 2i ({@code attention}): {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}; unit 2i+1:
+     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D], by {@link BranchTape}, which a
+     * tape keeps when it asks for the unit. With {@code keep} false the output is a scratch buffer that the next
+     * branch on this thread overwrites.
+     */
+    private Tensor branch(int unit, boolean attention, float[] x, int batch, float[] mod, boolean keep, DiTTape tape) {
+        BranchTape branch = new BranchTape(config, this, attention, batch);
+        boolean taped = tape != null && tape.tapes(unit);
+        float[] out = branch.forward(x, mod, taped, taped && tape.keepsWeightInputs(), keep);
+        if (taped) {
+            tape.keepBranch(unit, branch);
+        }
         return Tensor.of(out, batch, config.tokens(), config.hidden());
     }
 }

@@ -16,10 +16,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A training-mode forward of a {@link DiT} that keeps the activations its hand-written backward needs (llm.c style).
- * With {@link UnitMix#NONE} its output equals {@link DiT#forward} / {@link DiT#forwardWithCfg} bit for bit (same
- * kernels, same order). Units may be mixed {@code u = w fresh + (1 - w) cached} (the L2C/HarmoniCa relaxation);
- * {@link #backward} then returns dL/dw per mixed unit and, if requested at forward time, weight and input gradients.
+ * The tape of a training-mode {@link DiT} forward: the model's one forward ({@code DiT.run}) hands it the activations
+ * its hand-written backward needs (llm.c style). With {@link UnitMix#NONE} its output equals {@link DiT#forward} /
+ * {@link DiT#forwardWithCfg} bit for bit (the same code). Units may be mixed {@code u = w fresh + (1 - w) cached}
+ * (the L2C/HarmoniCa relaxation); {@link #backward} then returns dL/dw per mixed unit and, if requested at forward
+ * time, weight and input gradients.
  * <p>What is kept: with {@link GradientRequest#ROUTER} (frozen model) only what lies downstream of the first mixed
  * unit k0: every later unit's branch tape ({@link BranchTape}), each mixed unit's {@code fresh - cached}, the adaLN
  * outputs [B, 6D] per block and the final layer's input [B*T, D]. Nothing before k0 and no weight-gradient
@@ -32,7 +33,6 @@ public final class DiTTape {
 
     private final DiT model;
     private final DiTConfig config;
-    private final StateDict w;
     private final List<DiTBlock> blocks;
 
     // State of the last forward.
@@ -56,11 +56,12 @@ public final class DiTTape {
     private float[][] unitOutputs;
     private float[] mixWeights;
     private int[] outShape;
+    private boolean anyBackward;
+    private int tapeFrom;
 
     public DiTTape(DiT model) {
         this.model = model;
         this.config = model.config();
-        this.w = model.stateDict();
         this.blocks = model.blocks();
     }
 
@@ -70,7 +71,7 @@ public final class DiTTape {
 
     /** Training-mode {@code forward(x, t, y)} (labels as given: apply label dropout beforehand, see {@link #dropLabels}). */
     public Tensor forward(Tensor x, float[] t, int[] y, UnitMix mix, GradientRequest request) {
-        int b = checkInputs(x, t, y);
+        int b = model.checkInputs(x, t, y);
         cfgHalf = 0;
         return run(x.data(), b, t, y, mix, request);
     }
@@ -80,23 +81,11 @@ public final class DiTTape {
      * {@code scale}; returns [2B, C_out, H, W]. Mixed units' cached tensors cover the 2B batch.
      */
     public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitMix mix, GradientRequest request) {
-        int b = checkInputs(x, t, y);
-        float[] xx = new float[2 * x.numel()];
-        System.arraycopy(x.data(), 0, xx, 0, x.numel());
-        System.arraycopy(x.data(), 0, xx, x.numel(), x.numel());
-        float[] tt = new float[2 * b];
-        int[] yy = new int[2 * b];
-        for (int i = 0; i < b; i++) {
-            tt[i] = t[i];
-            tt[b + i] = t[i];
-            yy[i] = y[i];
-            yy[b + i] = config.numClasses();
-        }
-        Tensor out = run(xx, 2 * b, tt, yy, mix, request);
-        cfgHalf = b;
+        DiT.CfgBatch both = model.cfgBatch(x, t, y);
+        Tensor out = run(both.x(), both.t().length, both.t(), both.y(), mix, request);
+        cfgHalf = t.length;
         cfgScale = scale;
-        int hw = config.inputSize() * config.inputSize();
-        CfgCombine.forward(out.data(), b, config.outChannels(), hw, config.guidedChannels(), scale);
+        model.guide(out.data(), t.length, scale);
         return out;
     }
 
@@ -111,72 +100,75 @@ public final class DiTTape {
         return out;
     }
 
+    /** The model's forward ({@code DiT.run}) with this tape, and each unit mixed as {@code mix} says. */
     private Tensor run(float[] x, int b, float[] t, int[] y, UnitMix mix, GradientRequest request) {
         UnitMix m = mix == null ? UnitMix.NONE : mix;
         int d = config.hidden();
         int tokens = config.tokens();
-        int rows = b * tokens;
         int units = config.units();
-        m.check(units, rows * d);
+        m.check(units, b * tokens * d);
         want = request;
         batch = b;
         int first = m.firstMixed(units);
-        boolean weights = request.weights();
-        boolean anyBackward = request.reachesEmbeddings() || first < units;
-        int tapeFrom = request.reachesEmbeddings() ? 0 : first + 1;
-
-        float[] h = new float[rows * d];
-        int p = config.patch();
-        PatchEmbed.forward(x, b, config.inChannels(), config.inputSize(), p, w.get("x_embedder.proj.weight").data(),
-                w.get("x_embedder.proj.bias").data(), d, w.get("pos_embed").data(), h);
-        conditioning(t, y, b);
-
+        anyBackward = request.reachesEmbeddings() || first < units;
+        tapeFrom = request.reachesEmbeddings() ? 0 : first + 1;
         mods = new float[config.depth()][];
         branches = new BranchTape[units];
         diffs = new float[units][];
         unitOutputs = new float[units][];
         mixWeights = new float[units];
-        for (DiTBlock block : blocks) {
-            int i = block.index();
-            mods[i] = new float[b * 6 * d];
-            Linear.forward(siluC, b, d, block.adaW.data(), block.adaB.data(), 6 * d, mods[i]);
-            for (int k = 2 * i; k <= 2 * i + 1; k++) {
-                BranchTape branch = new BranchTape(config, block, k % 2 == 0, b);
-                float[] fresh = branch.forward(h, mods[i], k >= tapeFrom, weights);
-                float[] u = mixUnit(k, fresh, m);
-                if (m.observer() != null) {
-                    m.observer().accept(k, Tensor.of(u, b, tokens, d));
-                }
-                GatedResidual.forward(h, u, b, tokens, d, mods[i], 6 * d, k % 2 == 0 ? 2 * d : 5 * d);
-                branches[k] = branch.taped() ? branch : null;
-                unitOutputs[k] = weights ? u : null;
+        UnitRunner mixing = (k, fresh) -> {
+            Tensor u = Tensor.of(mixUnit(k, fresh.get().data(), m), b, tokens, d);
+            if (m.observer() != null) {
+                m.observer().accept(k, u);
             }
-        }
-        finalMod = new float[b * 2 * d];
-        Linear.forward(siluC, b, d, w.get("final_layer.adaLN_modulation.1.weight").data(),
-                w.get("final_layer.adaLN_modulation.1.bias").data(), 2 * d, finalMod);
-        float[] hn = new float[rows * d];
-        LayerNorm.forward(h, hn, rows, d);
-        Modulate.forward(hn, hn, b, tokens, d, finalMod, 2 * d, 0, d);
-        int outDim = p * p * config.outChannels();
-        float[] tok = new float[rows * outDim];
-        Linear.forward(hn, rows, d, w.get("final_layer.linear.weight").data(), w.get("final_layer.linear.bias").data(),
-                outDim, tok);
-        Tensor out = Tensor.zeros(b, config.outChannels(), config.inputSize(), config.inputSize());
-        Unpatchify.forward(tok, b, config.outChannels(), config.inputSize(), p, out.data());
-
-        finalIn = anyBackward ? h : null;
+            return u;
+        };
+        Tensor out = model.run(x, b, t, y, mixing, this);
         image = request.reachesEmbeddings() ? x.clone() : null;
         labels = y.clone();
-        if (!weights) {
-            freq = null;
-            tPre = null;
-            tHidden = null;
-            cond = null;
-        }
         outShape = out.shape();
         ready = true;
         return out;
+    }
+
+    /** Whether the forward tapes unit {@code unit}'s branch (every unit downstream of what the backward reaches). */
+    boolean tapes(int unit) {
+        return unit >= tapeFrom;
+    }
+
+    /** Whether taped branches keep the inputs of their weight gradients too. */
+    boolean keepsWeightInputs() {
+        return want.weights();
+    }
+
+    /** The conditioning path's intermediates: kept for weight gradients, SiLU(c) always. */
+    void keepConditioning(float[] freq, float[] tPre, float[] tHidden, float[] cond, float[] siluC) {
+        boolean weights = want.weights();
+        this.freq = weights ? freq : null;
+        this.tPre = weights ? tPre : null;
+        this.tHidden = weights ? tHidden : null;
+        this.cond = weights ? cond : null;
+        this.siluC = siluC;
+    }
+
+    void keepModulation(int block, float[] mod) {
+        mods[block] = mod;
+    }
+
+    void keepBranch(int unit, BranchTape branch) {
+        branches[unit] = branch;
+    }
+
+    /** The unit's output as the gate saw it (for the gate's weight gradient). */
+    void keepUnit(int unit, float[] u) {
+        unitOutputs[unit] = want.weights() ? u : null;
+    }
+
+    /** The final layer's adaLN output and its input, the residual stream after the last block. */
+    void keepFinalLayer(float[] mod, float[] input) {
+        finalMod = mod;
+        finalIn = anyBackward ? input : null;
     }
 
     /** u = w fresh + (1 - w) cached for a mixed unit (keeping fresh - cached for dL/dw), else fresh. */
@@ -205,12 +197,12 @@ public final class DiTTape {
         int fd = Embeddings.FREQUENCY_DIM;
         freq = Embeddings.timestepFrequencies(t, fd);
         tPre = new float[b * d];
-        Linear.forward(freq, b, fd, w.get("t_embedder.mlp.0.weight").data(), w.get("t_embedder.mlp.0.bias").data(), d, tPre);
+        Linear.forward(freq, b, fd, model.weight("t_embedder.mlp.0.weight").data(), model.weight("t_embedder.mlp.0.bias").data(), d, tPre);
         tHidden = new float[b * d];
         Silu.forward(tPre, tHidden, tHidden.length);
         cond = new float[b * d];
-        Linear.forward(tHidden, b, d, w.get("t_embedder.mlp.2.weight").data(), w.get("t_embedder.mlp.2.bias").data(), d, cond);
-        Embedding.addInto(w.get("y_embedder.embedding_table.weight").data(), y, d, cond);
+        Linear.forward(tHidden, b, d, model.weight("t_embedder.mlp.2.weight").data(), model.weight("t_embedder.mlp.2.bias").data(), d, cond);
+        Embedding.addInto(model.weight("y_embedder.embedding_table.weight").data(), y, d, cond);
         siluC = new float[b * d];
         Silu.forward(cond, siluC, siluC.length);
     }
@@ -338,7 +330,7 @@ public final class DiTTape {
             Modulate.forward(normalized, h, batch, tokens, d, finalMod, 2 * d, 0, d);
         }
         float[] dH = new float[rows * d];
-        Linear.backward(dTok, h, w.get("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
+        Linear.backward(dTok, h, model.weight("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
                 BranchTape.grad(g, "final_layer.linear.weight"), BranchTape.grad(g, "final_layer.linear.bias"));
         Modulate.backward(dH, normalized, batch, tokens, d, finalMod, 2 * d, 0, d, dH, dMod);
         float[] dx = new float[rows * d];
@@ -351,7 +343,7 @@ public final class DiTTape {
     private void conditioningBackward(float[][] dMods, float[] dFinalMod, StateDict g) {
         int d = config.hidden();
         float[] dSiluC = new float[batch * d];
-        Linear.backward(dFinalMod, siluC, w.get("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
+        Linear.backward(dFinalMod, siluC, model.weight("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
                 dSiluC, true, g.get("final_layer.adaLN_modulation.1.weight").data(),
                 g.get("final_layer.adaLN_modulation.1.bias").data());
         for (DiTBlock block : blocks) {
@@ -366,10 +358,10 @@ public final class DiTTape {
         Silu.backward(dSiluC, cond, dC, dC.length);
         Embedding.backward(dC, labels, d, g.get("y_embedder.embedding_table.weight").data());
         float[] dHidden = new float[batch * d];
-        Linear.backward(dC, tHidden, w.get("t_embedder.mlp.2.weight").data(), batch, d, d, dHidden, false,
+        Linear.backward(dC, tHidden, model.weight("t_embedder.mlp.2.weight").data(), batch, d, d, dHidden, false,
                 g.get("t_embedder.mlp.2.weight").data(), g.get("t_embedder.mlp.2.bias").data());
         Silu.backward(dHidden, tPre, dHidden, dHidden.length);
-        Linear.backward(dHidden, freq, w.get("t_embedder.mlp.0.weight").data(), batch, Embeddings.FREQUENCY_DIM, d,
+        Linear.backward(dHidden, freq, model.weight("t_embedder.mlp.0.weight").data(), batch, Embeddings.FREQUENCY_DIM, d,
                 null, false, g.get("t_embedder.mlp.0.weight").data(), g.get("t_embedder.mlp.0.bias").data());
     }
 
@@ -378,7 +370,7 @@ public final class DiTTape {
         int c = config.inChannels();
         int size = config.inputSize();
         float[] dImage = want.input() ? new float[batch * c * size * size] : null;
-        PatchEmbed.backward(dx, image, batch, c, size, config.patch(), w.get("x_embedder.proj.weight").data(),
+        PatchEmbed.backward(dx, image, batch, c, size, config.patch(), model.weight("x_embedder.proj.weight").data(),
                 config.hidden(), dImage, BranchTape.grad(g, "x_embedder.proj.weight"), BranchTape.grad(g, "x_embedder.proj.bias"));
         if (dImage == null) {
             return null;
@@ -431,23 +423,5 @@ public final class DiTTape {
         for (int i = 0; i < a.length; i++) {
             a[i] *= s;
         }
-    }
-
-    private int checkInputs(Tensor x, float[] t, int[] y) {
-        int s = config.inputSize();
-        if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
-            throw new IllegalArgumentException("DiTTape: input " + x.shapeString() + " does not fit " + config.name()
-                    + ": expected [B, " + config.inChannels() + ", " + s + ", " + s + "]");
-        }
-        if (t.length != x.dim(0) || y.length != x.dim(0)) {
-            throw new IllegalArgumentException("DiTTape: batch " + x.dim(0) + " but " + t.length + " timesteps and "
-                    + y.length + " labels");
-        }
-        for (int label : y) {
-            if (label < 0 || label > config.numClasses()) {
-                throw new IllegalArgumentException("DiTTape: label " + label + " outside [0, " + config.numClasses() + "]");
-            }
-        }
-        return x.dim(0);
     }
 }

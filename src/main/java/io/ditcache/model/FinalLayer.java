@@ -1,9 +1,9 @@
 package io.ditcache.model;
 
-import io.ditcache.tensor.Gemm;
-import io.ditcache.tensor.Ops;
-import io.ditcache.tensor.PackedWeight;
-import io.ditcache.tensor.Patches;
+import io.ditcache.nn.LayerNorm;
+import io.ditcache.nn.Linear;
+import io.ditcache.nn.Modulate;
+import io.ditcache.nn.Unpatchify;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -15,9 +15,7 @@ public final class FinalLayer {
     private final DiTConfig config;
     final Tensor adaW;
     final Tensor adaB;
-    final Tensor linW;
-    final Tensor linB;
-    private volatile PackedWeight linPacked;
+    final LinearLayer linear;
 
     FinalLayer(DiTConfig config, StateDict w) {
         this.config = config;
@@ -25,31 +23,29 @@ public final class FinalLayer {
         int outDim = config.patch() * config.patch() * config.outChannels();
         adaW = w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d);
         adaB = w.get("final_layer.adaLN_modulation.1.bias", 2 * d);
-        linW = w.get("final_layer.linear.weight", outDim, d);
-        linB = w.get("final_layer.linear.bias", outDim);
+        linear = new LinearLayer(w.get("final_layer.linear.weight", outDim, d), w.get("final_layer.linear.bias", outDim));
     }
 
-    void setPacked(boolean pack) {
-        linPacked = pack ? DiTBlock.pack(linW) : null;
-    }
-
-    Tensor forward(float[] x, int batch, float[] siluC) {
+    /** The output [batch, C_out, H, W] from the residual stream x [batch*tokens, D]; the tape keeps the adaLN output. */
+    Tensor forward(float[] x, int batch, float[] siluC, DiTTape tape) {
         int d = config.hidden();
         int t = config.tokens();
         int rows = batch * t;
         int p = config.patch();
         int outC = config.outChannels();
-        int outDim = p * p * outC;
         float[] mod = new float[batch * 2 * d];
-        Gemm.linearInto(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
+        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
         float[] h = new float[rows * d];
-        Ops.layerNorm(x, h, rows, d, DiTBlock.LN_EPS);
-        Ops.modulate(h, h, batch, t, d, mod, 2 * d, 0, d);
-        float[] tokens = new float[rows * outDim];
-        BranchTape.linear(h, rows, linW, linPacked, linB, tokens);
+        LayerNorm.forward(x, h, rows, d);
+        Modulate.forward(h, h, batch, t, d, mod, 2 * d, 0, d);
+        float[] tokens = new float[rows * linear.out()];
+        linear.forward(h, rows, tokens);
         int size = config.inputSize();
         Tensor out = Tensor.zeros(batch, outC, size, size);
-        Patches.unpatchify(tokens, batch, outC, size, p, out.data());
+        Unpatchify.forward(tokens, batch, outC, size, p, out.data());
+        if (tape != null) {
+            tape.keepFinalLayer(mod, x);
+        }
         return out;
     }
 }

@@ -11,8 +11,31 @@ import java.util.function.Supplier;
  */
 @FunctionalInterface
 public interface UnitRunner {
-    /** Always computes: the plain uncached forward. */
-    UnitRunner COMPUTE_ALL = (unit, fresh) -> fresh.get();
+    /** Always computes and keeps nothing: the plain uncached forward. */
+    UnitRunner COMPUTE_ALL = keepingNothing((unit, fresh) -> fresh.get());
 
     Tensor run(int unit, Supplier<Tensor> fresh);
+
+    /**
+     * Whether this runner may keep a fresh unit beyond its call ({@code true} unless overridden): if not, the forward
+     * computes units into a reused buffer, which the next unit overwrites.
+     */
+    default boolean keepsUnits() {
+        return true;
+    }
+
+    /** {@code runner}, declaring that it keeps no unit beyond its call ({@link #keepsUnits()} false). */
+    static UnitRunner keepingNothing(UnitRunner runner) {
+        return new UnitRunner() {
+            @Override
+            public Tensor run(int unit, Supplier<Tensor> fresh) {
+                return runner.run(unit, fresh);
+            }
+
+            @Override
+            public boolean keepsUnits() {
+                return false;
+            }
+        };
+    }
 }

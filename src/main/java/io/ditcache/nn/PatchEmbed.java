@@ -17,18 +17,28 @@ public final class PatchEmbed {
      */
     public static float[] forward(float[] x, int batch, int c, int size, int p, float[] w, float[] bias, int d,
                                   float[] pos, float[] h) {
-        int tokens = (size / p) * (size / p);
-        int width = c * p * p;
-        float[] patches = new float[batch * tokens * width];
+        int rows = batch * (size / p) * (size / p);
+        float[] patches = patches(x, batch, c, size, p);
+        Linear.forward(patches, rows, c * p * p, w, bias, d, h);
+        addPositions(h, rows, d, pos);
+        return patches;
+    }
+
+    /** x [batch, c, size, size]  ->  its patches [batch*tokens, c*p*p], the GEMM input. */
+    public static float[] patches(float[] x, int batch, int c, int size, int p) {
+        float[] patches = new float[batch * (size / p) * (size / p) * c * p * p];
         Patches.extract(x, batch, c, size, p, patches);
-        Linear.forward(patches, batch * tokens, width, w, bias, d, h);
-        for (int b = 0; b < batch; b++) {
-            int o = b * tokens * d;
-            for (int i = 0; i < tokens * d; i++) {
+        return patches;
+    }
+
+    /** h [rows, d] += the position table pos [tokens, d], repeated for every sample. */
+    public static void addPositions(float[] h, int rows, int d, float[] pos) {
+        int per = pos.length;
+        for (int o = 0; o < rows * d; o += per) {
+            for (int i = 0; i < per; i++) {
                 h[o + i] += pos[i];
             }
         }
-        return patches;
     }
 
     /**

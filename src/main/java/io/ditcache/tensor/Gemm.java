@@ -92,8 +92,9 @@ public final class Gemm {
 
     /**
      * {@code C[m,n] (+)= A[m,k] * W^T} for a weight packed once ({@link PackedWeight}, W [n,k]); bit-identical to
-     * {@code matmul(a, aOff, w.weight(), 0, c, cOff, m, n, k, false, true, accumulate)} with the settings {@code w} was
-     * packed for (with the backend it was packed for: a weight pinned by a native one multiplies there).
+     * {@code matmul(a, aOff, W, 0, c, cOff, m, n, k, false, true, accumulate)} with the settings {@code w} was
+     * packed for (with the backend it was packed for: a weight pinned by a native one multiplies there). A C of at
+     * most {@link SkinnyGemm#MAX_ROWS} rows reads an unpacked copy of W.
      */
     public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
         int n = w.out();
@@ -105,10 +106,10 @@ public final class Gemm {
             return;
         }
         if (m <= SkinnyGemm.MAX_ROWS) {
-            matmul(w.config(), a, aOff, k, w.weight(), 0, k, c, cOff, n, m, n, k, false, true, accumulate);
+            matmul(w.config(), a, aOff, k, w.unpack(), 0, k, c, cOff, n, m, n, k, false, true, accumulate);
             return;
         }
-        blocked(w.config(), a, aOff, k, false, w.weight(), 0, k, true, w, c, cOff, n, m, n, k, accumulate);
+        blocked(w.config(), a, aOff, k, false, null, 0, k, true, w, c, cOff, n, m, n, k, accumulate);
     }
 
     /** The blocked path for m > {@link SkinnyGemm#MAX_ROWS}; {@code packedB}, when given, replaces packing B. */

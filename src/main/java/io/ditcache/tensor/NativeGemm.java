@@ -21,6 +21,9 @@ interface NativeGemm {
         /** {@code C[m, out] (+)= A[m, in] * W^T}, A and C contiguous; the same result as the unpinned product. */
         void multiply(float[] a, int aOff, float[] c, int cOff, int m, boolean accumulate);
 
+        /** A new copy of W [out, in], bit for bit the weight pinned. */
+        float[] unpack();
+
         /** Bytes the pinned copy holds. */
         long bytes();
     }

@@ -68,6 +68,13 @@ final class OpenBlasGemm implements NativeGemm {
             }
 
             @Override
+            public float[] unpack() {
+                float[] copy = new float[out * in];
+                pinned.position(0).get(copy, 0, copy.length);
+                return copy;
+            }
+
+            @Override
             public long bytes() {
                 return 4L * out * in;
             }

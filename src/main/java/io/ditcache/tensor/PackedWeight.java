@@ -3,7 +3,7 @@ package io.ditcache.tensor;
 /**
  * A Linear weight W [out, in] packed once into the column panels {@link Gemm} feeds its micro-kernel, so a forward
  * pass does not re-pack constant weights on every call (for a DiT the packing otherwise costs as much as a tenth of
- * each GEMM). The pack is a copy: it goes stale if W is modified afterwards, and its owner must drop it then.
+ * each GEMM). The pack does not keep W: {@link #unpack()} recovers it exactly, so a model may hold the panels alone.
  *
  * <p>Layout, for the register tile of the {@link GemmConfig} it is packed for (NR = the tile's columns): panel
  * {@code j} holds output features {@code j*NR .. j*NR+NR-1}; element (input p, feature jj) sits at
@@ -15,7 +15,6 @@ package io.ditcache.tensor;
 public final class PackedWeight {
     private static final int TRANSPOSE_BLOCK = 64;
     private final GemmConfig config;
-    private final float[] weight;
     private final float[] panels;
     private final NativeGemm.Weight pinned;
     private final int out;
@@ -23,7 +22,6 @@ public final class PackedWeight {
 
     private PackedWeight(GemmConfig config, float[] weight, int out, int in) {
         this.config = config;
-        this.weight = weight;
         this.out = out;
         this.in = in;
         this.pinned = null;
@@ -35,7 +33,6 @@ public final class PackedWeight {
 
     private PackedWeight(NativeGemm backend, float[] weight, int out, int in) {
         this.config = null;
-        this.weight = weight;
         this.out = out;
         this.in = in;
         this.panels = null;
@@ -98,9 +95,21 @@ public final class PackedWeight {
         }
     }
 
-    /** The unpacked weight this was made from (used where packing does not pay, e.g. a few rows). */
-    public float[] weight() {
-        return weight;
+    /** A new copy of W [out, in], bit for bit the weight this was packed (or pinned) from. */
+    public float[] unpack() {
+        if (pinned != null) {
+            return pinned.unpack();
+        }
+        int nr = config.kernel().nr;
+        float[] w = new float[out * in];
+        for (int f = 0; f < out; f++) {
+            int src = (f / nr) * in * nr + f % nr;
+            int dst = f * in;
+            for (int p = 0; p < in; p++) {
+                w[dst + p] = panels[src + p * nr];
+            }
+        }
+        return w;
     }
 
     public int out() {

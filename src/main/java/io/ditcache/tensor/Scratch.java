@@ -9,7 +9,7 @@ package io.ditcache.tensor;
  */
 public final class Scratch {
     /** Number of slots. */
-    public static final int SLOTS = 4;
+    public static final int SLOTS = 6;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 
     private Scratch() {

@@ -137,20 +137,18 @@ public final class DiffusionTrainer {
 
     /** The EMA weights, with pos_embed, as a state dict with the model's keys. */
     public StateDict emaWeights() {
+        StateDict weights = model.stateDict();
         StateDict sd = new StateDict();
-        for (String k : model.stateDict().keys()) {
-            sd.put(k, k.equals("pos_embed") ? model.stateDict().get(k) : ema.get(k));
+        for (String k : weights.keys()) {
+            sd.put(k, k.equals("pos_embed") ? weights.get(k) : ema.get(k));
         }
-        sd.metadata().putAll(model.stateDict().metadata());
+        sd.metadata().putAll(weights.metadata());
         return sd;
     }
 
     /** The current (final, not averaged) weights, with the model's metadata. */
     public StateDict finalWeights() {
-        StateDict sd = new StateDict();
-        model.stateDict().tensors().forEach(sd::put);
-        sd.metadata().putAll(model.stateDict().metadata());
-        return sd;
+        return model.stateDict();
     }
 
     /**
@@ -272,12 +270,12 @@ public final class DiffusionTrainer {
         StateDict grads = tape.backward(dOut).weights();
 
         double lr = settings.learningRate(iteration);
+        model.unpackWeights();
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
-            Tensor p = model.stateDict().get(e.getKey());
+            Tensor p = model.weight(e.getKey());
             e.getValue().step(p.data(), grads.get(e.getKey()).data(), lr);
             emaUpdate.update(ema.get(e.getKey()).data(), p.data());
         }
-        model.dropPackedWeights();
         return loss;
     }
 
@@ -288,8 +286,8 @@ public final class DiffusionTrainer {
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
             String k = e.getKey();
             AdamW opt = e.getValue();
-            int[] shape = model.stateDict().get(k).shape();
-            ck.put("model." + k, model.stateDict().get(k));
+            int[] shape = model.weight(k).shape();
+            ck.put("model." + k, model.weight(k));
             ck.put("ema." + k, ema.get(k));
             ck.put("adam_m." + k, Tensor.of(opt.firstMoment(), shape));
             ck.put("adam_v." + k, Tensor.of(opt.secondMoment(), shape));
@@ -324,10 +322,11 @@ public final class DiffusionTrainer {
                 throw new SettingsMismatchException(file, differences);
             }
         }
+        model.unpackWeights();
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
             String k = e.getKey();
-            float[] w = model.stateDict().get(k).data();
-            int[] shape = model.stateDict().get(k).shape();
+            float[] w = model.weight(k).data();
+            int[] shape = model.weight(k).shape();
             System.arraycopy(ck.get("model." + k, shape).data(), 0, w, 0, w.length);
             System.arraycopy(ck.get("ema." + k, shape).data(), 0, ema.get(k).data(), 0, w.length);
             String steps = ck.metadata().get("adam_steps." + k);
@@ -339,7 +338,6 @@ public final class DiffusionTrainer {
         iteration = Integer.parseInt(ck.metadata().getOrDefault("iteration", "0"));
         lossWindowSum = Double.parseDouble(ck.metadata().getOrDefault("loss_window_sum", "0"));
         lossWindowCount = Integer.parseInt(ck.metadata().getOrDefault("loss_window_count", "0"));
-        model.dropPackedWeights();
     }
 
     /** The components of a {@code Settings[name=value, ...]} string, in order. */

@@ -3,6 +3,7 @@ package io.ditcache.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -107,8 +108,10 @@ class DiTModelTest {
     }
 
     @Test
-    void packedWeightsGiveBitIdenticalForwardsAndDropAfterAnUpdate() {
+    void packedWeightsGiveBitIdenticalForwardsHoldOnlyThePacksAndUnpackExactly() {
         DiT m = DiT.random(TINY, 5);
+        StateDict original = m.stateDict();
+        long plainBytes = m.weightBytes();
         Tensor x = Tensor.zeros(2, 4, 8, 8);
         for (int i = 0; i < x.numel(); i++) {
             x.data()[i] = (float) Math.sin(i);
@@ -118,9 +121,16 @@ class DiTModelTest {
         float[] plain = m.forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
         float[] packed = m.packWeights().forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
         org.junit.jupiter.api.Assertions.assertArrayEquals(plain, packed, 0f);
-        float[] fc1 = m.stateDict().get("blocks.1.mlp.fc1.weight").data();
+        String fc1Key = "blocks.1.mlp.fc1.weight";
+        assertNotSame(original.get(fc1Key), m.weight(fc1Key), "packed: no plain copy is held");
+        assertTrue(m.weightBytes() < plainBytes + plainBytes / 2, "packed: panels instead of, not besides, the weights");
+        for (String k : original.keys()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(original.get(k).data(), m.stateDict().get(k).data(), 0f, k);
+        }
+        m.unpackWeights();
+        assertEquals(plainBytes, m.weightBytes());
+        float[] fc1 = m.stateDict().get(fc1Key).data();
         fc1[0] += 0.5f;
-        m.dropPackedWeights();
         float[] changed = m.forward(x, t, y).data();
         float[] fresh = new DiT(TINY, m.stateDict()).forward(x, t, y).data();
         org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, changed, 0f);

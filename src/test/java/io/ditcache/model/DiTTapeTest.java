@@ -85,6 +85,36 @@ class DiTTapeTest {
     }
 
     @Test
+    void aPackedModelTapesAndBackpropagatesTheSameBits() {
+        DiT plain = tinyModel(12);
+        DiT packed = new DiT(TINY, plain.stateDict()).packWeights();
+        Tensor x = input(2);
+        float[] t = {640, 3};
+        int[] y = {4, 10};
+        Tensor[] stale = recordUnits(plain, x, new float[]{700, 700}, y, false);
+        float[] w = new float[TINY.units()];
+        Arrays.fill(w, Float.NaN);
+        w[1] = 0.3f;
+        Tensor dOut = Tensor.of(randn(rng, 2 * 8 * 8 * 8, 1), 2, 8, 8, 8);
+        for (GradientRequest req : new GradientRequest[]{GradientRequest.ROUTER, GradientRequest.ALL}) {
+            DiTTape a = new DiTTape(plain);
+            DiTTape b = new DiTTape(packed);
+            assertArrayEquals(a.forward(x, t, y, UnitMix.of(w, stale), req).data(),
+                    b.forward(x, t, y, UnitMix.of(w, stale), req).data());
+            Gradients ga = a.backward(dOut);
+            Gradients gb = b.backward(dOut);
+            assertArrayEquals(ga.unitWeights(), gb.unitWeights(), 0f);
+            if (req.weights()) {
+                assertArrayEquals(ga.input().data(), gb.input().data(), 0f);
+                for (String k : ga.weights().keys()) {
+                    assertArrayEquals(ga.weights().get(k).data(), gb.weights().get(k).data(), 0f, k);
+                }
+            }
+        }
+        assertTrue(packed.isPacked(), "backward reads the packed weights without unpacking the model");
+    }
+
+    @Test
     void weightGradientsMatchFiniteDifferences() {
         DiT m = tinyModel(11);
         Tensor x = input(2);

@@ -30,9 +30,11 @@ class PackedWeightTest {
         float[] packed = new float[rows * out];
         Gemm.matmul(config, x, 0, in, w, 0, in, plain, 0, out, rows, out, in, false, true, false);
         Ops.addRowBias(plain, rows, out, bias);
-        Gemm.linearInto(x, rows, PackedWeight.of(config, w, out, in), bias, packed);
+        PackedWeight pw = PackedWeight.of(config, w, out, in);
+        Gemm.linearInto(x, rows, pw, bias, packed);
         String what = config.describe() + ": " + rows + "x" + in + " -> " + out;
         assertArrayEquals(plain, packed, 0f, what);
+        assertArrayEquals(w, pw.unpack(), 0f, what + ": unpack recovers W");
         double[] want = GemmTest.naive(x, 0, in, w, 0, in, new float[rows * out], 0, out, rows, out, in, false, true, false);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < out; j++) {
