@@ -17,7 +17,9 @@ import java.io.IOException;
  * Samples s = pipe.sample(new int[] {0, 1, 2, 3}, 42);
  * </pre>
  * Immutable: each setter returns a new pipeline, checked at once (a router made for another step count or model is
- * refused there, not at sampling), and each sampling call keeps its own cache state. The defaults follow the model
+ * refused there, not at sampling), and each sampling call keeps its own cache state: requests with different step
+ * counts, policies and seeds may run concurrently on one pipeline (and pipelines derived from it) and give the bits
+ * they give one after another. The defaults follow the model
  * ({@link SamplerSettings#defaultsFor}), with no caching.
  * <p>
  * Seeds: the initial noise of a request of n labels is {@link #noise}: n x C x H x W values drawn in that (row-major)
