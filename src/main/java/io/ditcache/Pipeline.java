@@ -7,8 +7,10 @@ import io.ditcache.diffusion.SampleListener;
 import io.ditcache.eval.ImageMetrics;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * A DiT with its sampler settings and cache policy, built in one line and sampled in one:
@@ -33,11 +35,14 @@ public final class Pipeline {
     private final CachePolicy cache;
     /** {@link #cache} for the pipeline's step count ({@link CachePolicy#forSteps}), checked against the model. */
     private final CachePolicy policy;
+    /** The threads sampling runs on; 0: the process-wide count ({@link Parallel#threads()}). */
+    private final int threads;
 
-    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache) {
+    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache, int threads) {
         this.model = model;
         this.settings = settings;
         this.cache = cache;
+        this.threads = threads;
         this.policy = cache.forSteps(settings.steps());
         policy.samplerSteps(settings.steps()); // refuses fewer:K with K > steps
         policy.checkFits(model, settings.steps());
@@ -45,7 +50,7 @@ public final class Pipeline {
 
     /** The model {@code model} names ({@link Models#load}) with its default settings and no caching. */
     public static Pipeline load(String model) throws IOException {
-        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none());
+        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none(), 0);
     }
 
     /** {@code model} (its weights packed first if they are not) with {@link SamplerSettings#DEFAULT} and no caching. */
@@ -53,7 +58,7 @@ public final class Pipeline {
         if (!model.isPacked()) {
             model.packWeights();
         }
-        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none());
+        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none(), 0);
     }
 
     /** Samples with sampler {@code name} ({@code ddim}, {@code ddpm}, {@code dpm++2m}, optionally {@code +clip}). */
@@ -71,12 +76,30 @@ public final class Pipeline {
     }
 
     public Pipeline settings(SamplerSettings settings) {
-        return new Pipeline(model, settings, cache);
+        return new Pipeline(model, settings, cache, threads);
     }
 
     /** Samples with the cache policy {@code policy} (see {@link Cache}). */
     public Pipeline cache(CachePolicy policy) {
-        return new Pipeline(model, settings, policy);
+        return new Pipeline(model, settings, policy, threads);
+    }
+
+    /**
+     * Samples on {@code threads} threads (the calling one and helpers), whatever the process-wide count and whatever
+     * other pipelines use at the same time; the samples are the same bits at any count. Without it, sampling uses the
+     * process-wide count ({@link Parallel#threads()}: {@code -Dditcache.threads}, {@code DITCACHE_THREADS} or all
+     * processors), as loading and packing the model always do.
+     */
+    public Pipeline threads(int threads) {
+        if (threads < 1) {
+            throw new InvalidSettingException("threads", "threads must be >= 1, got " + threads);
+        }
+        return new Pipeline(model, settings, cache, threads);
+    }
+
+    /** The threads sampling runs on ({@link #threads(int)}, else the process-wide count at this moment). */
+    public int threads() {
+        return threads == 0 ? Parallel.threads() : threads;
     }
 
     public DiT model() {
@@ -135,8 +158,9 @@ public final class Pipeline {
     private Samples run(int[] labels, long seed, boolean withUncached, SampleListener listener) {
         checkLabels(labels);
         DiTConfig c = model.config();
-        CachedSampling.Result r = CachedSampling.sample(model, policy, settings.sampler(), settings.steps(), seed,
-                labels, settings.cfg(), noise(c, labels.length, seed), withUncached, listener);
+        Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
+                settings.steps(), seed, labels, settings.cfg(), noise(c, labels.length, seed), withUncached, listener);
+        CachedSampling.Result r = threads == 0 ? sampling.get() : Parallel.withThreads(threads, sampling);
         if (r.uncached() != null) {
             // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
             boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;

@@ -2,6 +2,7 @@ package io.ditcache;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ditcache.cache.CacheStats;
@@ -68,6 +69,41 @@ class PipelineServingTest {
         assertTrue(sequential.get(1).stats().cacheUsageRatio() > 0, sequential.get(1).stats().summary());
         assertTrue(sequential.get(2).stats().cacheUsageRatio() > 0, sequential.get(2).stats().summary());
         assertEquals(0, sequential.get(0).stats().cacheUsageRatio());
+    }
+
+    @Test
+    void eachPipelineSamplesOnItsOwnThreadCountWhileOthersRunAndTheBitsDoNotDependOnIt() throws Exception {
+        Pipeline shared = Pipeline.load("default").steps(10).cache(Cache.router("harmonica"));
+        int processWide = io.ditcache.tensor.Parallel.threads();
+        Samples reference = shared.sample(LABELS, 7);
+        int[] counts = {1, 3};
+        CyclicBarrier together = new CyclicBarrier(counts.length);
+        ExecutorService pool = Executors.newFixedThreadPool(counts.length);
+        try {
+            List<Future<Samples>> runs = new ArrayList<>();
+            for (int n : counts) {
+                Pipeline pipe = shared.threads(n);
+                assertEquals(n, pipe.threads());
+                runs.add(pool.submit(() -> pipe.sample(LABELS, 7, (stepIndex, stepsDone, totalSteps) -> {
+                    assertEquals(n, io.ditcache.tensor.Parallel.threadsHere(), "regions of this request");
+                    if (stepsDone == 2) {
+                        try {
+                            together.await(60, TimeUnit.SECONDS);
+                        } catch (Exception e) {
+                            throw new IllegalStateException("the two requests did not overlap", e);
+                        }
+                    }
+                })));
+            }
+            for (Future<Samples> f : runs) {
+                assertArrayEquals(reference.images().data(), f.get(120, TimeUnit.SECONDS).images().data(), 0f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(processWide, io.ditcache.tensor.Parallel.threads(), "the process-wide count is untouched");
+        assertEquals(processWide, shared.threads());
+        assertThrows(InvalidSettingException.class, () -> shared.threads(0));
     }
 
     private static Samples run(Pipeline shared, Pipeline harmonica, Request r, SampleListener listener) {
