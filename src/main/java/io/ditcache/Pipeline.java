@@ -43,9 +43,8 @@ public final class Pipeline {
         this.settings = settings;
         this.cache = cache;
         this.threads = threads;
-        this.policy = cache.forSteps(settings.steps());
-        policy.samplerSteps(settings.steps()); // refuses fewer:K with K > steps
-        policy.checkFits(model, settings.steps());
+        this.policy = cache.forSteps(settings.runSteps());
+        policy.checkFits(model, settings.runSteps());
     }
 
     /** The model {@code model} names ({@link Models#load}) with its default settings and no caching. */
@@ -75,8 +74,22 @@ public final class Pipeline {
         return settings(settings.withCfg(scale));
     }
 
+    /**
+     * Runs {@code k} of the steps (k in [1, steps]; 0: all), nothing cached unless a policy says so: the
+     * {@code fewer:K} baseline. Statistics and {@link #sampleWithUncached} measure it against the uncached sampler
+     * at all the steps.
+     */
+    public Pipeline fewerSteps(int k) {
+        return settings(settings.withFewerSteps(k));
+    }
+
     public Pipeline settings(SamplerSettings settings) {
         return new Pipeline(model, settings, cache, threads);
+    }
+
+    /** Samples as {@code method} says: its cache policy and its {@code fewer:K} ({@link Cache#parseMethod}). */
+    public Pipeline method(Method method) {
+        return new Pipeline(model, settings.withFewerSteps(method.fewerSteps()), method.cache(), threads);
     }
 
     /** Samples with the cache policy {@code policy} (see {@link Cache}). */
@@ -110,7 +123,7 @@ public final class Pipeline {
         return settings;
     }
 
-    /** The cache policy as it runs at this step count (a router set: the router for these steps). */
+    /** The cache policy as it runs at this step count (a router set: the router for the steps run). */
     public CachePolicy cache() {
         return policy;
     }
@@ -159,7 +172,8 @@ public final class Pipeline {
         checkLabels(labels);
         DiTConfig c = model.config();
         Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
-                settings.steps(), seed, labels, settings.cfg(), noise(c, labels.length, seed), withUncached, listener);
+                settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), noise(c, labels.length, seed),
+                withUncached, listener);
         CachedSampling.Result r = threads == 0 ? sampling.get() : Parallel.withThreads(threads, sampling);
         if (r.uncached() != null) {
             // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.

@@ -1,6 +1,7 @@
 package io.ditcache.cli;
 
 import io.ditcache.Cache;
+import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
@@ -73,9 +74,9 @@ final class DemoCommand implements Callable<Integer> {
             Evaluation.warmUp(setup);
             bar.stepTo(1, "warm-up done");
             for (int r = 0; r < repeats; r++) {
-                Evaluation.Run b = Evaluation.run(setup, "uncached", new NoCache(), null);
+                Evaluation.Run b = Evaluation.run(setup, "uncached", Method.of(new NoCache()), null);
                 bar.stepTo(2 + 2L * r, "uncached");
-                Evaluation.Run f = Evaluation.run(setup, method + " router", pipe.cache(), null);
+                Evaluation.Run f = Evaluation.run(setup, method + " router", Method.of(pipe.cache()), null);
                 bar.stepTo(3 + 2L * r, method);
                 base = base == null || b.wallMs() < base.wallMs() ? b : base;
                 fast = fast == null || f.wallMs() < fast.wallMs() ? f : fast;

@@ -1,7 +1,8 @@
 package io.ditcache.eval;
 
-import io.ditcache.cache.CachePolicy;
+import io.ditcache.Method;
 import io.ditcache.cache.CachedSampling;
+import io.ditcache.cache.NoCache;
 import io.ditcache.diffusion.SampleListener;
 import io.ditcache.model.DiT;
 import io.ditcache.tensor.Tensor;
@@ -45,8 +46,8 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public static Run run(Setup s, String method, CachePolicy policy, Listener listener) {
-        return runInterleaved(s, java.util.List.of(method), java.util.List.of(policy), listener).get(0);
+    public static Run run(Setup s, String label, Method method, Listener listener) {
+        return runInterleaved(s, java.util.List.of(label), java.util.List.of(method), listener).get(0);
     }
 
     /**
@@ -54,12 +55,13 @@ public final class Evaluation {
      * machine whose speed drifts during the evaluation (other jobs, frequency changes) slows every method alike and
      * the wall-clock ratios stay fair. Results are identical to running each method alone.
      *
+     * @param labels   the methods' names in the results
      * @param listener progress over all methods' samples ({@code methods.size() * n} in total)
      */
-    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> methods, java.util.List<CachePolicy> policies,
+    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> labels, java.util.List<Method> methods,
                                                      Listener listener) {
-        if (methods.size() != policies.size()) {
-            throw new IllegalArgumentException(methods.size() + " method names for " + policies.size() + " policies");
+        if (labels.size() != methods.size()) {
+            throw new IllegalArgumentException(labels.size() + " method names for " + methods.size() + " methods");
         }
         int n = s.n();
         int per = s.noise().numel() / n;
@@ -79,8 +81,10 @@ public final class Evaluation {
                 double before = finished[0];
                 SampleListener steps = listener == null ? SampleListener.NONE
                         : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
-                CachedSampling.Result r = CachedSampling.sample(s.model(), policies.get(i), s.sampler(), s.steps(),
-                        s.seed() + b, y, s.cfg(), Tensor.of(xs.clone(), batchShape), false, steps);
+                Method method = methods.get(i);
+                CachedSampling.Result r = CachedSampling.sample(s.model(), method.cache(), s.sampler(), s.steps(),
+                        method.runSteps(s.steps()), s.seed() + b, y, s.cfg(), Tensor.of(xs.clone(), batchShape), false,
+                        steps);
                 totals[i].add(r, start * per, m * per);
                 finished[0] += m;
             }
@@ -88,7 +92,7 @@ public final class Evaluation {
         java.util.List<Run> runs = new java.util.ArrayList<>();
         for (int i = 0; i < totals.length; i++) {
             Totals t = totals[i];
-            runs.add(new Run(methods.get(i), policies.get(i).samplerSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
+            runs.add(new Run(labels.get(i), methods.get(i).runSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
                     t.macsUncached, t.wall));
         }
         return runs;
@@ -150,6 +154,6 @@ public final class Evaluation {
         shape[0] = m;
         Setup w = new Setup(s.model(), s.sampler(), s.steps(), s.cfg(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
                 Tensor.of(java.util.Arrays.copyOf(s.noise().data(), m * per), shape), m);
-        run(w, "warm-up", new io.ditcache.cache.NoCache(), null);
+        run(w, "warm-up", Method.of(new NoCache()), null);
     }
 }
