@@ -152,7 +152,13 @@ class PipelineTest {
         assertTrue(cache.getMessage().startsWith("cache 'fora:zero': "), cache.getMessage());
         assertEquals("threshold", assertThrows(InvalidSettingException.class,
                 () -> Cache.router("harmonica", 1.5)).setting());
-        for (Exception e : new Exception[] {missing, steps, labels, cache}) {
+        IllegalArgumentException shipped = assertThrows(IllegalArgumentException.class,
+                () -> Pipeline.of(tiny()).steps(20).cache(Cache.router("dit-fmnist-harmonica-ddim20")));
+        assertTrue(shipped.getMessage().endsWith("(dit-fmnist-harmonica-ddim20 is a shipped router, made for the embedded"
+                + " model, 'default')"), shipped.getMessage());
+        InvalidSettingException fewer = assertThrows(InvalidSettingException.class,
+                () -> Pipeline.of(tiny()).steps(4).fewerSteps(5));
+        for (Exception e : new Exception[] {missing, steps, labels, cache, shipped, fewer}) {
             assertFalse(e.getMessage().contains("--"), e.getMessage());
         }
         assertInstanceOf(ShippedRouterSet.class, Cache.router("L2C"), "a method names the shipped set");

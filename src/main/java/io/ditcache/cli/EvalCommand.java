@@ -81,7 +81,7 @@ final class EvalCommand implements Callable<Integer> {
         DiTConfig c = dit.config();
         for (Method m : parsed) {
             // e.g. a router made for other steps: fail before any sampling
-            m.cache().checkFits(dit, m.runSteps(settings.steps()));
+            Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
             Preflight.warnIfUnverified(m.cache());
         }
         Files.createDirectories(out);

@@ -6,6 +6,7 @@ import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
 import io.ditcache.Samples;
 import io.ditcache.diffusion.SampleListener;
+import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -73,7 +74,9 @@ final class SampleCommand implements Callable<Integer> {
         }
         Method method = CacheOption.parse("--cache", cache, threshold, settings);
         Preflight.thresholdNeedsRouter(threshold, List.of(method.cache()), "--cache " + cache);
-        Pipeline pipe = Pipeline.of(model.load()).settings(settings).method(method);
+        DiT dit = model.load();
+        Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
+        Pipeline pipe = Pipeline.of(dit).settings(settings).method(method);
         Preflight.warnIfUnverified(pipe.cache());
         DiTConfig c = pipe.model().config();
         int[] y = new int[n];
