@@ -142,7 +142,22 @@ public final class Pipeline {
 
     /** As {@link #sample(int[], long)}, with {@code listener} hearing every step. */
     public Samples sample(int[] labels, long seed, SampleListener listener) {
-        return run(labels, seed, false, listener);
+        return run(labels, null, seed, false, listener);
+    }
+
+    /**
+     * One sample per label from the initial noise {@code noise} [n, C, H, W] (row i for label i, left unchanged)
+     * instead of the seed's; {@code seed} seeds only a stochastic sampler's step noise. For evaluations that cut one
+     * noise tensor into batches.
+     */
+    public Samples sample(int[] labels, Tensor noise, long seed, SampleListener listener) {
+        DiTConfig c = model.config();
+        int[] expected = {labels.length, c.inChannels(), c.inputSize(), c.inputSize()};
+        if (!java.util.Arrays.equals(expected, noise.shape())) {
+            throw new InvalidSettingException("noise", "noise: shape " + java.util.Arrays.toString(noise.shape())
+                    + ", but " + labels.length + " labels for " + c.name() + " need " + java.util.Arrays.toString(expected));
+        }
+        return run(labels, noise, seed, false, listener);
     }
 
     /**
@@ -152,7 +167,7 @@ public final class Pipeline {
      * uncached run, in that order.
      */
     public Samples sampleWithUncached(int[] labels, long seed, SampleListener listener) {
-        return run(labels, seed, true, listener);
+        return run(labels, null, seed, true, listener);
     }
 
     /** Refuses an empty batch or a label outside the model's classes. */
@@ -168,12 +183,13 @@ public final class Pipeline {
         }
     }
 
-    private Samples run(int[] labels, long seed, boolean withUncached, SampleListener listener) {
+    /** Samples from {@code xT}, or from the seed's noise where it is null. */
+    private Samples run(int[] labels, Tensor xT, long seed, boolean withUncached, SampleListener listener) {
         checkLabels(labels);
         DiTConfig c = model.config();
+        Tensor start = xT != null ? xT : noise(c, labels.length, seed);
         Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
-                settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), noise(c, labels.length, seed),
-                withUncached, listener);
+                settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), start, withUncached, listener);
         CachedSampling.Result r = threads == 0 ? sampling.get() : Parallel.withThreads(threads, sampling);
         if (r.uncached() != null) {
             // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.

@@ -66,8 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             labels[i] = i;
         }
-        Evaluation.Setup setup = new Evaluation.Setup(pipe.model(), s.sampler(), s.steps(), s.cfg(), seed, labels,
-                Pipeline.noise(c, n, seed), n);
+        Evaluation.Setup setup = new Evaluation.Setup(pipe, seed, labels, Pipeline.noise(c, n, seed), n);
         Evaluation.Run base = null;
         Evaluation.Run fast = null;
         try (Progress bar = new Progress("demo", 1 + 2L * repeats, "run")) {

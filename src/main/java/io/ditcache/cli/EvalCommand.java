@@ -90,8 +90,8 @@ final class EvalCommand implements Callable<Integer> {
             labels[i] = i % c.numClasses();
         }
         Tensor noise = Pipeline.noise(c, n, sampling.seed);
-        Evaluation.Setup setup = new Evaluation.Setup(dit, settings.sampler(), settings.steps(), settings.cfg(), sampling.seed,
-                labels, noise, batch);
+        Evaluation.Setup setup = new Evaluation.Setup(Pipeline.of(dit).settings(settings), sampling.seed, labels, noise,
+                batch);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
         if (judge != null) {

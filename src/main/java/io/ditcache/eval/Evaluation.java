@@ -1,21 +1,25 @@
 package io.ditcache.eval;
 
 import io.ditcache.Method;
-import io.ditcache.cache.CachedSampling;
+import io.ditcache.Pipeline;
+import io.ditcache.Samples;
 import io.ditcache.cache.NoCache;
 import io.ditcache.diffusion.SampleListener;
-import io.ditcache.model.DiT;
 import io.ditcache.tensor.Tensor;
 
 /**
  * Runs caching methods on the same noise and labels, in batches (interleaved across methods), and judges them
  * against the uncached baseline:
- * the engine behind {@code ditcache eval} and {@code ditcache demo}. Every method sees identical inputs, so speed
- * and quality differences are the method's alone.
+ * the engine behind {@code ditcache eval} and {@code ditcache demo}, sampling through the library's {@link Pipeline}.
+ * Every method sees identical inputs, so speed and quality differences are the method's alone.
  */
 public final class Evaluation {
-    /** What every method is run on: n = labels.length samples from {@code noise} [n, C, H, W]. */
-    public record Setup(DiT model, String sampler, int steps, float cfg, long seed, int[] labels, Tensor noise, int batch) {
+    /**
+     * What every method is run on: the pipeline's model and sampler settings (each method sets its own cache policy
+     * and fewer steps), n = labels.length samples from {@code noise} [n, C, H, W], in batches of {@code batch}; batch b
+     * seeds a stochastic sampler with {@code seed + b}.
+     */
+    public record Setup(Pipeline pipeline, long seed, int[] labels, Tensor noise, int batch) {
         public Setup {
             if (noise.dim(0) != labels.length) {
                 throw new IllegalArgumentException("noise for " + noise.dim(0) + " samples but " + labels.length + " labels");
@@ -27,6 +31,11 @@ public final class Evaluation {
 
         public int n() {
             return labels.length;
+        }
+
+        /** The steps asked for (the uncached baseline's). */
+        public int steps() {
+            return pipeline.settings().steps();
         }
     }
 
@@ -70,6 +79,7 @@ public final class Evaluation {
         for (int i = 0; i < totals.length; i++) {
             totals[i] = new Totals(Tensor.zeros(shape));
         }
+        java.util.List<Pipeline> pipes = methods.stream().map(s.pipeline()::method).toList();
         double[] finished = {0};
         for (int start = 0, b = 0; start < n; start += s.batch(), b++) {
             int m = Math.min(s.batch(), n - start);
@@ -81,10 +91,7 @@ public final class Evaluation {
                 double before = finished[0];
                 SampleListener steps = listener == null ? SampleListener.NONE
                         : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
-                Method method = methods.get(i);
-                CachedSampling.Result r = CachedSampling.sample(s.model(), method.cache(), s.sampler(), s.steps(),
-                        method.runSteps(s.steps()), s.seed() + b, y, s.cfg(), Tensor.of(xs.clone(), batchShape), false,
-                        steps);
+                Samples r = pipes.get(i).sample(y, Tensor.of(xs.clone(), batchShape), s.seed() + b, steps);
                 totals[i].add(r, start * per, m * per);
                 finished[0] += m;
             }
@@ -111,8 +118,8 @@ public final class Evaluation {
             this.samples = samples;
         }
 
-        void add(CachedSampling.Result r, int offset, int count) {
-            System.arraycopy(r.samples().data(), 0, samples.data(), offset, count);
+        void add(Samples r, int offset, int count) {
+            System.arraycopy(r.images().data(), 0, samples.data(), offset, count);
             units += r.stats().unitExecutions();
             reused += r.stats().reusedUnitExecutions();
             macs += r.stats().macs();
@@ -152,7 +159,7 @@ public final class Evaluation {
         int per = s.noise().numel() / s.n();
         int[] shape = s.noise().shape();
         shape[0] = m;
-        Setup w = new Setup(s.model(), s.sampler(), s.steps(), s.cfg(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
+        Setup w = new Setup(s.pipeline(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
                 Tensor.of(java.util.Arrays.copyOf(s.noise().data(), m * per), shape), m);
         run(w, "warm-up", Method.of(new NoCache()), null);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ditcache.Method;
+import io.ditcache.Pipeline;
 import io.ditcache.cache.Fora;
 import io.ditcache.cache.NoCache;
 import io.ditcache.diffusion.GaussianNoise;
@@ -19,14 +20,20 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationTest {
     static final DiTConfig TINY = new DiTConfig("tiny-pixel", 2, 32, 4, 4, 1, 16, 3, false, 2);
 
+    /** The setup of a pipeline over {@code model} with these sampler settings. */
+    private static Evaluation.Setup setup(DiT model, String sampler, int steps, double cfg, long seed, int[] labels,
+                                          Tensor noise, int batch) {
+        return new Evaluation.Setup(Pipeline.of(model).sampler(sampler, steps).guidance(cfg), seed, labels, noise, batch);
+    }
+
     @Test
     void batchedRunsMatchOneBatchAndJudgingComparesWithTheBaseline(@TempDir Path dir) throws Exception {
         DiT model = DiT.random(TINY, 3);
         int[] labels = {0, 1, 2, 0, 1};
         Tensor noise = Tensor.zeros(5, 1, 16, 16);
         new GaussianNoise(9).fill(noise.data());
-        Evaluation.Setup batched = new Evaluation.Setup(model, "ddim+clip", 6, 2f, 0, labels, noise, 2);
-        Evaluation.Setup whole = new Evaluation.Setup(model, "ddim+clip", 6, 2f, 0, labels, noise, 5);
+        Evaluation.Setup batched = setup(model, "ddim+clip", 6, 2, 0, labels, noise, 2);
+        Evaluation.Setup whole = setup(model, "ddim+clip", 6, 2, 0, labels, noise, 5);
         Evaluation.Run base = Evaluation.run(batched, "none", Method.of(new NoCache()), null);
         Evaluation.Run one = Evaluation.run(whole, "none", Method.of(new NoCache()), null);
         org.junit.jupiter.api.Assertions.assertArrayEquals(one.samples().data(), base.samples().data(), 1e-5f,
@@ -56,7 +63,7 @@ class EvaluationTest {
         int[] labels = {0, 1, 2, 2};
         Tensor noise = Tensor.zeros(4, 1, 16, 16);
         new GaussianNoise(1).fill(noise.data());
-        Evaluation.Run base = Evaluation.run(new Evaluation.Setup(model, "ddim", 3, 1f, 0, labels, noise, 4), "none",
+        Evaluation.Run base = Evaluation.run(setup(model, "ddim", 3, 1, 0, labels, noise, 4), "none",
                 Method.of(new NoCache()), null);
         SampleJudge saysZero = new SampleJudge() {
             @Override
@@ -84,7 +91,7 @@ class EvaluationTest {
         int[] labels = {2, 1, 0, 2, 1};
         Tensor noise = Tensor.zeros(5, 1, 16, 16);
         new GaussianNoise(11).fill(noise.data());
-        Evaluation.Setup setup = new Evaluation.Setup(model, "ddim", 4, 1.5f, 3, labels, noise, 2);
+        Evaluation.Setup setup = setup(model, "ddim", 4, 1.5, 3, labels, noise, 2);
         double[] last = {0};
         List<Evaluation.Run> both = Evaluation.runInterleaved(setup, List.of("none", "fora:2"),
                 List.of(Method.of(new NoCache()), Method.of(new Fora(2))), done -> {
@@ -111,9 +118,9 @@ class EvaluationTest {
         int[] labels = {2, 1, 0};
         Tensor noise = Tensor.zeros(3, 1, 16, 16);
         new GaussianNoise(12).fill(noise.data());
-        Evaluation.Run fewer = Evaluation.run(new Evaluation.Setup(model, "ddim", 4, 1.5f, 3, labels, noise, 2),
+        Evaluation.Run fewer = Evaluation.run(setup(model, "ddim", 4, 1.5, 3, labels, noise, 2),
                 "fewer:3", new Method(new NoCache(), 3), null);
-        Evaluation.Run three = Evaluation.run(new Evaluation.Setup(model, "ddim", 3, 1.5f, 3, labels, noise, 2),
+        Evaluation.Run three = Evaluation.run(setup(model, "ddim", 3, 1.5, 3, labels, noise, 2),
                 "none", Method.of(new NoCache()), null);
         assertEquals(3, fewer.steps());
         org.junit.jupiter.api.Assertions.assertArrayEquals(three.samples().data(), fewer.samples().data(), "3 steps");
