@@ -10,6 +10,7 @@ import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -153,9 +154,9 @@ public final class Pipeline {
     public Samples sample(int[] labels, Tensor noise, long seed, SampleListener listener) {
         DiTConfig c = model.config();
         int[] expected = {labels.length, c.inChannels(), c.inputSize(), c.inputSize()};
-        if (!java.util.Arrays.equals(expected, noise.shape())) {
-            throw new InvalidSettingException("noise", "noise: shape " + java.util.Arrays.toString(noise.shape())
-                    + ", but " + labels.length + " labels for " + c.name() + " need " + java.util.Arrays.toString(expected));
+        if (!Arrays.equals(expected, noise.shape())) {
+            throw new InvalidSettingException("noise", "noise: shape " + Arrays.toString(noise.shape()) + ", but "
+                    + labels.length + " labels for " + c.name() + " need " + Arrays.toString(expected));
         }
         return run(labels, noise, seed, false, listener);
     }

@@ -91,7 +91,8 @@ class PipelineTest {
         assertTrue(fewer.stats().toJson().contains("\"steps\": 3,"), fewer.stats().toJson());
         assertTrue(fewer.stats().toJson().contains("\"baseline_steps\": 4,"), fewer.stats().toJson());
         assertEquals("fewer:3", fewer.stats().policy());
-        assertEquals(pipe.steps(4).fewerSteps(3).settings(), pipe.steps(4).method(Cache.parseMethod("fewer:3", 0.1)).settings());
+        assertEquals(pipe.steps(4).fewerSteps(3).settings(),
+                pipe.steps(4).method(Cache.parseMethod("fewer:3", 0.1)).settings());
         InvalidSettingException more = assertThrows(InvalidSettingException.class, () -> pipe.fewerSteps(3).steps(2));
         assertEquals("fewer steps must be in [1, 2] (at most the 2 steps asked for), got 3", more.getMessage());
         Samples foraFewer = pipe.steps(4).fewerSteps(3).cache(Cache.fora(2)).sample(LABELS, 5);
@@ -154,8 +155,8 @@ class PipelineTest {
                 () -> Cache.router("harmonica", 1.5)).setting());
         IllegalArgumentException shipped = assertThrows(IllegalArgumentException.class,
                 () -> Pipeline.of(tiny()).steps(20).cache(Cache.router("dit-fmnist-harmonica-ddim20")));
-        assertTrue(shipped.getMessage().endsWith("(dit-fmnist-harmonica-ddim20 is a shipped router, made for the embedded"
-                + " model, 'default')"), shipped.getMessage());
+        assertTrue(shipped.getMessage().endsWith("(dit-fmnist-harmonica-ddim20 is a shipped router, made for the"
+                + " embedded model, 'default')"), shipped.getMessage());
         InvalidSettingException fewer = assertThrows(InvalidSettingException.class,
                 () -> Pipeline.of(tiny()).steps(4).fewerSteps(5));
         for (Exception e : new Exception[] {missing, steps, labels, cache, shipped, fewer}) {

@@ -29,7 +29,7 @@ public final class CachedDenoiser implements Denoiser {
     private final int steps;
     private final FeatureCache cache;
     private final CacheStats stats;
-    /** False for a static plan that computes everything (none, fora:1): then nothing is stored, nor reported as held. */
+    /** False for a static plan that computes everything (none, fora:1): nothing is then stored, nor reported held. */
     private final boolean stores;
     private CacheSchedule schedule;
     private int lastStep = -1;

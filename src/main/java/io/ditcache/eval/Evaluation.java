@@ -67,8 +67,8 @@ public final class Evaluation {
      * @param labels   the methods' names in the results
      * @param listener progress over all methods' samples ({@code methods.size() * n} in total)
      */
-    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> labels, java.util.List<Method> methods,
-                                                     Listener listener) {
+    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> labels,
+                                                     java.util.List<Method> methods, Listener listener) {
         if (labels.size() != methods.size()) {
             throw new IllegalArgumentException(labels.size() + " method names for " + methods.size() + " methods");
         }

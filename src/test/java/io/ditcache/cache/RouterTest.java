@@ -131,11 +131,11 @@ class RouterTest {
     void theSettingsWarningNamesTheLibrarysSettingsAndTheCallersNamesWhenGiven() {
         Router r = straddling(RouterMethod.HARMONICA, 3); // ddim, cfg 1.5
         assertNull(r.settingsWarning("r", "DDIM", 1.5), "the settings it was trained for");
-        assertEquals("warning: r: the router was trained for sampler ddim but is used with sampler ddpm, and for guidance"
-                + " cfg 1.5 but is used with cfg 4.0; its plan may not fit these trajectories (to use it as trained:"
-                + " sampler ddim, cfg 1.5)", r.settingsWarning("r", "ddpm", 4));
-        assertEquals("warning: r: the router was trained for guidance --cfg 1.5 but is used with --cfg 2.0; its plan may"
-                + " not fit these trajectories (to use it as trained: --cfg 1.5)",
+        assertEquals("warning: r: the router was trained for sampler ddim but is used with sampler ddpm, and for"
+                + " guidance cfg 1.5 but is used with cfg 4.0; its plan may not fit these trajectories (to use it as"
+                + " trained: sampler ddim, cfg 1.5)", r.settingsWarning("r", "ddpm", 4));
+        assertEquals("warning: r: the router was trained for guidance --cfg 1.5 but is used with --cfg 2.0; its plan"
+                + " may not fit these trajectories (to use it as trained: --cfg 1.5)",
                 r.settingsWarning("r", "ddim", 2, s -> "--" + s));
     }
 

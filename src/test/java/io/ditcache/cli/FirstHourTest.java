@@ -128,7 +128,8 @@ class FirstHourTest {
         }
         refusedWith(List.of(model), args("sample", "--model", model.toString(), "--steps", "20", "--cache",
                 "router:dit-fmnist-harmonica-ddim20", "--out", png), "dit-fmnist-harmonica-ddim20: router made for depth 12",
-                "(dit-fmnist-harmonica-ddim20 is a shipped router, made for the embedded model, 'default'); pass --model default");
+                "(dit-fmnist-harmonica-ddim20 is a shipped router, made for the embedded model, 'default');"
+                        + " pass --model default");
     }
 
     // 2. info.

@@ -23,7 +23,8 @@ class EvaluationTest {
     /** The setup of a pipeline over {@code model} with these sampler settings. */
     private static Evaluation.Setup setup(DiT model, String sampler, int steps, double cfg, long seed, int[] labels,
                                           Tensor noise, int batch) {
-        return new Evaluation.Setup(Pipeline.of(model).sampler(sampler, steps).guidance(cfg), seed, labels, noise, batch);
+        Pipeline pipe = Pipeline.of(model).sampler(sampler, steps).guidance(cfg);
+        return new Evaluation.Setup(pipe, seed, labels, noise, batch);
     }
 
     @Test
