@@ -2,7 +2,6 @@ package io.ditcache;
 
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.DeltaDiT;
-import io.ditcache.cache.FewerSteps;
 import io.ditcache.cache.FirstBlockCache;
 import io.ditcache.cache.Fora;
 import io.ditcache.cache.NoCache;
@@ -23,15 +22,19 @@ import java.util.Map;
  * The cache policies a {@link Pipeline} takes, one typed factory each, and {@link #parse} for their string form
  * (what {@code --cache} takes):
  * <pre>
- * none | fewer:K | fora:N | delta-dit[:interval=K,blocks=N,boundary=B] | fbcache:THRESHOLD | router:FILE|NAME|METHOD
+ * none | fora:N | delta-dit[:interval=K,blocks=N,boundary=B] | fbcache:THRESHOLD | router:FILE|NAME|METHOD
  * </pre>
+ * {@code fewer:K}, K of the steps with nothing cached, is a sampler setting ({@link Pipeline#fewerSteps}), not a
+ * policy; {@link #parseMethod} reads it with the policies, as {@code --cache} and eval's {@code --methods} do.
  * A router is a file (a ditcache router, or an official L2C/HarmoniCa {@code .pt} checkpoint imported on the fly), the
  * name of a router shipped with the embedded model ({@link ShippedRouters}), or a method ({@code harmonica},
  * {@code l2c}): the shipped router of that method for the step count sampled. A file of that name comes first.
  */
 public final class Cache {
+    /** The policies' syntax, with {@code fewer:K} ({@link #parseMethod}). */
     public static final String SYNTAX = "none | fewer:K | fora:N | delta-dit[:interval=K,blocks=N,boundary=B]"
-            + " | fbcache:THRESHOLD | router:FILE|NAME|METHOD (FILE: a router .safetensors or an official L2C/HarmoniCa .pt;"
+            + " | fbcache:THRESHOLD | router:FILE|NAME|METHOD (fewer:K: K of the steps, nothing cached;"
+            + " FILE: a router .safetensors or an official L2C/HarmoniCa .pt;"
             + " NAME: a router shipped with the embedded model; METHOD: harmonica or l2c, the shipped one for the steps)";
 
     private Cache() {
@@ -45,11 +48,6 @@ public final class Cache {
     /** FORA: every unit recomputed every {@code interval} steps, reused between. */
     public static Fora fora(int interval) {
         return new Fora(interval);
-    }
-
-    /** The plain sampler with {@code steps} steps instead of the pipeline's, nothing cached (the simplest baseline). */
-    public static FewerSteps fewer(int steps) {
-        return new FewerSteps(steps);
     }
 
     /** Delta-DiT's stage-dependent block reuse with its defaults (see {@link DeltaDiT}). */
@@ -115,11 +113,23 @@ public final class Cache {
     }
 
     /**
-     * The policy {@code spec} names ({@link #SYNTAX}); {@code threshold} is used only by routers (NaN: the router's
-     * default). A router file is read and validated here; whether it fits the model and step count is checked when the
-     * pipeline is built ({@link CachePolicy#checkFits}).
+     * The policy {@code spec} names ({@link #SYNTAX}, but not {@code fewer:K}, which is no policy: see
+     * {@link #parseMethod}); {@code threshold} is used only by routers (NaN: the router's default). A router file is
+     * read and validated here; whether it fits the model and step count is checked when the pipeline is built
+     * ({@link CachePolicy#checkFits}).
      */
     public static CachePolicy parse(String spec, double threshold) throws IOException {
+        Method m = parseMethod(spec, threshold);
+        if (m.fewerSteps() != 0) {
+            throw bad(spec, "fewer:K is a sampler setting, not a cache policy: Pipeline.fewerSteps("
+                    + m.fewerSteps() + ") or SamplerSettings.withFewerSteps(" + m.fewerSteps() + ") (parseMethod reads"
+                    + " it with the policies)");
+        }
+        return m.cache();
+    }
+
+    /** {@code spec} ({@link #SYNTAX}) as a method: a cache policy, or {@code fewer:K} with no caching. */
+    public static Method parseMethod(String spec, double threshold) throws IOException {
         if (spec == null || spec.isBlank()) {
             throw bad(spec, "empty");
         }
@@ -133,17 +143,17 @@ public final class Cache {
                     if (arg != null) {
                         throw bad(spec, "'none' takes no argument");
                     }
-                    return none();
+                    return Method.of(none());
                 case "fewer":
-                    return fewer(positiveInt(spec, arg));
+                    return new Method(none(), positiveInt(spec, arg));
                 case "fora":
-                    return fora(positiveInt(spec, arg));
+                    return Method.of(fora(positiveInt(spec, arg)));
                 case "delta-dit":
-                    return deltaDiT(spec, arg);
+                    return Method.of(deltaDiT(spec, arg));
                 case "fbcache":
-                    return firstBlock(number(spec, arg));
+                    return Method.of(firstBlock(number(spec, arg)));
                 case "router":
-                    return router(arg == null ? "" : arg, threshold);
+                    return Method.of(router(arg == null ? "" : arg, threshold));
                 default:
                     throw bad(spec, "unknown policy '" + name + "'");
             }

@@ -21,7 +21,10 @@ public final class InvalidSettingException extends IllegalArgumentException {
         this.setting = setting;
     }
 
-    /** The setting's name: model, heads, sampler, steps, cfg, cache, threshold or labels. */
+    /**
+     * The setting's name: model, heads, input size, sampler, steps, fewer steps, cfg, cache, threshold, labels, noise
+     * or threads.
+     */
     public String setting() {
         return setting;
     }

@@ -7,8 +7,11 @@ import io.ditcache.diffusion.SampleListener;
 import io.ditcache.eval.ImageMetrics;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
+import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * A DiT with its sampler settings and cache policy, built in one line and sampled in one:
@@ -17,7 +20,9 @@ import java.io.IOException;
  * Samples s = pipe.sample(new int[] {0, 1, 2, 3}, 42);
  * </pre>
  * Immutable: each setter returns a new pipeline, checked at once (a router made for another step count or model is
- * refused there, not at sampling), and each sampling call keeps its own cache state. The defaults follow the model
+ * refused there, not at sampling), and each sampling call keeps its own cache state: requests with different step
+ * counts, policies and seeds may run concurrently on one pipeline (and pipelines derived from it) and give the bits
+ * they give one after another. The defaults follow the model
  * ({@link SamplerSettings#defaultsFor}), with no caching.
  * <p>
  * Seeds: the initial noise of a request of n labels is {@link #noise}: n x C x H x W values drawn in that (row-major)
@@ -31,19 +36,21 @@ public final class Pipeline {
     private final CachePolicy cache;
     /** {@link #cache} for the pipeline's step count ({@link CachePolicy#forSteps}), checked against the model. */
     private final CachePolicy policy;
+    /** The threads sampling runs on; 0: the process-wide count ({@link Parallel#threads()}). */
+    private final int threads;
 
-    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache) {
+    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache, int threads) {
         this.model = model;
         this.settings = settings;
         this.cache = cache;
-        this.policy = cache.forSteps(settings.steps());
-        policy.samplerSteps(settings.steps()); // refuses fewer:K with K > steps
-        policy.checkFits(model, settings.steps());
+        this.threads = threads;
+        this.policy = cache.forSteps(settings.runSteps());
+        policy.checkFits(model, settings.runSteps());
     }
 
     /** The model {@code model} names ({@link Models#load}) with its default settings and no caching. */
     public static Pipeline load(String model) throws IOException {
-        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none());
+        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none(), 0);
     }
 
     /** {@code model} (its weights packed first if they are not) with {@link SamplerSettings#DEFAULT} and no caching. */
@@ -51,7 +58,7 @@ public final class Pipeline {
         if (!model.isPacked()) {
             model.packWeights();
         }
-        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none());
+        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none(), 0);
     }
 
     /** Samples with sampler {@code name} ({@code ddim}, {@code ddpm}, {@code dpm++2m}, optionally {@code +clip}). */
@@ -68,13 +75,45 @@ public final class Pipeline {
         return settings(settings.withCfg(scale));
     }
 
+    /**
+     * Runs {@code k} of the steps (k in [1, steps]; 0: all), nothing cached unless a policy says so: the
+     * {@code fewer:K} baseline. Statistics and {@link #sampleWithUncached} measure it against the uncached sampler
+     * at all the steps.
+     */
+    public Pipeline fewerSteps(int k) {
+        return settings(settings.withFewerSteps(k));
+    }
+
     public Pipeline settings(SamplerSettings settings) {
-        return new Pipeline(model, settings, cache);
+        return new Pipeline(model, settings, cache, threads);
+    }
+
+    /** Samples as {@code method} says: its cache policy and its {@code fewer:K} ({@link Cache#parseMethod}). */
+    public Pipeline method(Method method) {
+        return new Pipeline(model, settings.withFewerSteps(method.fewerSteps()), method.cache(), threads);
     }
 
     /** Samples with the cache policy {@code policy} (see {@link Cache}). */
     public Pipeline cache(CachePolicy policy) {
-        return new Pipeline(model, settings, policy);
+        return new Pipeline(model, settings, policy, threads);
+    }
+
+    /**
+     * Samples on {@code threads} threads (the calling one and helpers), whatever the process-wide count and whatever
+     * other pipelines use at the same time; the samples are the same bits at any count. Without it, sampling uses the
+     * process-wide count ({@link Parallel#threads()}: {@code -Dditcache.threads}, {@code DITCACHE_THREADS} or all
+     * processors), as loading and packing the model always do.
+     */
+    public Pipeline threads(int threads) {
+        if (threads < 1) {
+            throw new InvalidSettingException("threads", "threads must be >= 1, got " + threads);
+        }
+        return new Pipeline(model, settings, cache, threads);
+    }
+
+    /** The threads sampling runs on ({@link #threads(int)}, else the process-wide count at this moment). */
+    public int threads() {
+        return threads == 0 ? Parallel.threads() : threads;
     }
 
     public DiT model() {
@@ -85,7 +124,7 @@ public final class Pipeline {
         return settings;
     }
 
-    /** The cache policy as it runs at this step count (a router set: the router for these steps). */
+    /** The cache policy as it runs at this step count (a router set: the router for the steps run). */
     public CachePolicy cache() {
         return policy;
     }
@@ -104,7 +143,22 @@ public final class Pipeline {
 
     /** As {@link #sample(int[], long)}, with {@code listener} hearing every step. */
     public Samples sample(int[] labels, long seed, SampleListener listener) {
-        return run(labels, seed, false, listener);
+        return run(labels, null, seed, false, listener);
+    }
+
+    /**
+     * One sample per label from the initial noise {@code noise} [n, C, H, W] (row i for label i, left unchanged)
+     * instead of the seed's; {@code seed} seeds only a stochastic sampler's step noise. For evaluations that cut one
+     * noise tensor into batches.
+     */
+    public Samples sample(int[] labels, Tensor noise, long seed, SampleListener listener) {
+        DiTConfig c = model.config();
+        int[] expected = {labels.length, c.inChannels(), c.inputSize(), c.inputSize()};
+        if (!Arrays.equals(expected, noise.shape())) {
+            throw new InvalidSettingException("noise", "noise: shape " + Arrays.toString(noise.shape()) + ", but "
+                    + labels.length + " labels for " + c.name() + " need " + Arrays.toString(expected));
+        }
+        return run(labels, noise, seed, false, listener);
     }
 
     /**
@@ -114,7 +168,7 @@ public final class Pipeline {
      * uncached run, in that order.
      */
     public Samples sampleWithUncached(int[] labels, long seed, SampleListener listener) {
-        return run(labels, seed, true, listener);
+        return run(labels, null, seed, true, listener);
     }
 
     /** Refuses an empty batch or a label outside the model's classes. */
@@ -130,11 +184,14 @@ public final class Pipeline {
         }
     }
 
-    private Samples run(int[] labels, long seed, boolean withUncached, SampleListener listener) {
+    /** Samples from {@code xT}, or from the seed's noise where it is null. */
+    private Samples run(int[] labels, Tensor xT, long seed, boolean withUncached, SampleListener listener) {
         checkLabels(labels);
         DiTConfig c = model.config();
-        CachedSampling.Result r = CachedSampling.sample(model, policy, settings.sampler(), settings.steps(), seed,
-                labels, settings.cfg(), noise(c, labels.length, seed), withUncached, listener);
+        Tensor start = xT != null ? xT : noise(c, labels.length, seed);
+        Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
+                settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), start, withUncached, listener);
+        CachedSampling.Result r = threads == 0 ? sampling.get() : Parallel.withThreads(threads, sampling);
         if (r.uncached() != null) {
             // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
             boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;

@@ -46,7 +46,8 @@ class PipelineTest {
         Tensor xT = Tensor.zeros(labels.length, model.config().inChannels(), model.config().inputSize(),
                 model.config().inputSize());
         new GaussianNoise(seed).fill(xT.data());
-        return CachedSampling.sample(model, policy, sampler, steps, seed, labels, cfg, xT, false, SampleListener.NONE);
+        return CachedSampling.sample(model, policy, sampler, steps, steps, seed, labels, cfg, xT, false,
+                SampleListener.NONE);
     }
 
     @Test
@@ -85,10 +86,19 @@ class PipelineTest {
         assertArrayEquals(fora.sample(LABELS, 5).images().data(), fora.sample(LABELS, 5).images().data(), 0f,
                 "same seed, same bits");
         assertFalse(Arrays.equals(fora.sample(LABELS, 5).images().data(), fora.sample(LABELS, 6).images().data()));
-        Samples fewer = pipe.steps(4).cache(Cache.fewer(3)).sample(LABELS, 5);
+        Samples fewer = pipe.steps(4).fewerSteps(3).sample(LABELS, 5);
         assertArrayEquals(pipe.steps(3).sample(LABELS, 5).images().data(), fewer.images().data(), 0f);
         assertTrue(fewer.stats().toJson().contains("\"steps\": 3,"), fewer.stats().toJson());
-        assertThrows(IllegalArgumentException.class, () -> pipe.steps(2).cache(Cache.fewer(3)));
+        assertTrue(fewer.stats().toJson().contains("\"baseline_steps\": 4,"), fewer.stats().toJson());
+        assertEquals("fewer:3", fewer.stats().policy());
+        assertEquals(pipe.steps(4).fewerSteps(3).settings(),
+                pipe.steps(4).method(Cache.parseMethod("fewer:3", 0.1)).settings());
+        InvalidSettingException more = assertThrows(InvalidSettingException.class, () -> pipe.fewerSteps(3).steps(2));
+        assertEquals("fewer steps must be in [1, 2] (at most the 2 steps asked for), got 3", more.getMessage());
+        Samples foraFewer = pipe.steps(4).fewerSteps(3).cache(Cache.fora(2)).sample(LABELS, 5);
+        assertArrayEquals(pipe.steps(3).cache(Cache.fora(2)).sample(LABELS, 5).images().data(),
+                foraFewer.images().data(), 0f, "a policy runs over the fewer steps");
+        assertEquals("fora:2 (fewer:3)", foraFewer.stats().policy());
         assertEquals(new Fora(2), Cache.fora(2));
         assertEquals(Cache.fora(2), Cache.parse("fora:2"));
     }
@@ -143,7 +153,13 @@ class PipelineTest {
         assertTrue(cache.getMessage().startsWith("cache 'fora:zero': "), cache.getMessage());
         assertEquals("threshold", assertThrows(InvalidSettingException.class,
                 () -> Cache.router("harmonica", 1.5)).setting());
-        for (Exception e : new Exception[] {missing, steps, labels, cache}) {
+        IllegalArgumentException shipped = assertThrows(IllegalArgumentException.class,
+                () -> Pipeline.of(tiny()).steps(20).cache(Cache.router("dit-fmnist-harmonica-ddim20")));
+        assertTrue(shipped.getMessage().endsWith("(dit-fmnist-harmonica-ddim20 is a shipped router, made for the"
+                + " embedded model, 'default')"), shipped.getMessage());
+        InvalidSettingException fewer = assertThrows(InvalidSettingException.class,
+                () -> Pipeline.of(tiny()).steps(4).fewerSteps(5));
+        for (Exception e : new Exception[] {missing, steps, labels, cache, shipped, fewer}) {
             assertFalse(e.getMessage().contains("--"), e.getMessage());
         }
         assertInstanceOf(ShippedRouterSet.class, Cache.router("L2C"), "a method names the shipped set");

@@ -12,14 +12,6 @@ public interface CachePolicy {
     String spec();
 
     /**
-     * The number of sampler steps to run when {@code requested} were asked for. Only {@link FewerSteps} changes
-     * it: that baseline is a shorter uncached sampler, not a plan.
-     */
-    default int samplerSteps(int requested) {
-        return requested;
-    }
-
-    /**
      * The policy that runs trajectories of {@code steps} steps: this one, except for sets that hold one policy per
      * step count ({@link ShippedRouterSet}). {@link CachedDenoiser} asks it before anything else.
      */

@@ -29,7 +29,7 @@ public final class CachedDenoiser implements Denoiser {
     private final int steps;
     private final FeatureCache cache;
     private final CacheStats stats;
-    /** False for a static plan that computes everything (none, fewer:K): then nothing is stored, nor reported as held. */
+    /** False for a static plan that computes everything (none, fora:1): nothing is then stored, nor reported held. */
     private final boolean stores;
     private CacheSchedule schedule;
     private int lastStep = -1;
@@ -37,13 +37,16 @@ public final class CachedDenoiser implements Denoiser {
     /**
      * @param labels   class labels of the B samples (in [0, numClasses))
      * @param cfgScale guidance scale; <= 1 or NaN runs without guidance
-     * @param steps    sampler steps per trajectory (for {@code fewer:K}: K)
+     * @param steps    sampler steps per trajectory
      */
     public CachedDenoiser(DiT model, int[] labels, float cfgScale, CachePolicy policy, int steps) {
         this(model, labels, cfgScale, policy, steps, steps);
     }
 
-    /** As above, with the step count of the uncached baseline that {@code macs_uncached} refers to. */
+    /**
+     * As above, with the step count of the uncached baseline that {@code macs_uncached} refers to (more than
+     * {@code steps} for {@code fewer:K}).
+     */
     public CachedDenoiser(DiT model, int[] labels, float cfgScale, CachePolicy policy, int steps, int baselineSteps) {
         if (steps < 1 || baselineSteps < 1) {
             throw new IllegalArgumentException("steps must be >= 1, got " + steps + " (baseline " + baselineSteps + ")");
@@ -60,8 +63,20 @@ public final class CachedDenoiser implements Denoiser {
         this.policy = policy;
         this.steps = steps;
         this.cache = new FeatureCache(model.config().units());
-        this.stats = new CacheStats(model.config(), policy.spec(), steps, baselineSteps);
+        this.stats = new CacheStats(model.config(), label(policy, steps, baselineSteps), steps, baselineSteps);
         this.stores = !(policy instanceof StaticPolicy p) || p.plan(steps, model.config().units()).reuseCount() > 0;
+    }
+
+    /**
+     * What ran, for the statistics: the policy's spec, and {@code fewer:K} where fewer steps ran than the baseline's
+     * ({@code fewer:14} alone, {@code fora:2 (fewer:14)} with a policy).
+     */
+    private static String label(CachePolicy policy, int steps, int baselineSteps) {
+        if (steps == baselineSteps) {
+            return policy.spec();
+        }
+        String fewer = "fewer:" + steps;
+        return policy instanceof NoCache ? fewer : policy.spec() + " (" + fewer + ")";
     }
 
     /** Whether guidance is on (scale > 1). */

@@ -9,7 +9,7 @@ import io.ditcache.tensor.Tensor;
 /**
  * One call from "policy + sampler name" to samples and statistics, under {@code io.ditcache.Pipeline} (the library's
  * front door, which {@code ditcache sample} uses):
- * resolves {@code fewer:K} to a K-step sampler, wraps the model in a {@link CachedDenoiser} and runs the sampler;
+ * wraps the model in a {@link CachedDenoiser} and runs the sampler (for {@code fewer:K}, a K-step one);
  * optionally runs the uncached sampler on the same noise to fill {@code wall_ms_uncached} (after an untimed
  * uncached warm-up trajectory, so that JIT compilation is charged to neither timed run).
  */
@@ -29,25 +29,28 @@ public final class CachedSampling {
 
     /**
      * @param sampler   sampler name ({@link Samplers#NAMES})
-     * @param steps     requested steps N (the uncached baseline; {@code fewer:K} runs K)
+     * @param steps     requested steps N (the uncached baseline)
+     * @param runSteps  steps run, 1 to N (K for {@code fewer:K})
      * @param seed      the sampler's own noise seed (DDPM)
      * @param cfg       guidance scale (<= 1: none)
      * @param xT        initial noise [B, C, H, W], one row per label
      * @param measureUncached also run the uncached sampler on the same noise (same sampler seed): its time fills
      *                  {@code wall_ms_uncached}, its samples are returned in {@link Result#uncached}
      * @param listener  hears every step of every trajectory run: with {@code measureUncached}, the untimed uncached
-     *                  warm-up (N steps), the cached run (K) and the uncached run (N), in that order
+     *                  warm-up (N steps), the cached run (run steps) and the uncached run (N), in that order
      */
-    public static Result sample(DiT model, CachePolicy policy, String sampler, int steps, long seed, int[] labels,
-                                float cfg, Tensor xT, boolean measureUncached, SampleListener listener) {
-        int run = policy.samplerSteps(steps);
+    public static Result sample(DiT model, CachePolicy policy, String sampler, int steps, int runSteps, long seed,
+                                int[] labels, float cfg, Tensor xT, boolean measureUncached, SampleListener listener) {
+        if (runSteps < 1 || runSteps > steps) {
+            throw new IllegalArgumentException("runs " + runSteps + " steps of " + steps + ": needs 1 to " + steps);
+        }
         if (measureUncached) {
             // One untimed uncached trajectory first, so neither timed run pays for JIT warm-up.
             uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
         }
-        CachedDenoiser denoiser = new CachedDenoiser(model, labels, cfg, policy, run, steps);
+        CachedDenoiser denoiser = new CachedDenoiser(model, labels, cfg, policy, runSteps, steps);
         denoiser.stats().setRun(sampler, seed, cfg, thresholdOf(denoiser.policy()));
-        Tensor x0 = Samplers.create(sampler, run, seed).sample(denoiser, xT, listener);
+        Tensor x0 = Samplers.create(sampler, runSteps, seed).sample(denoiser, xT, listener);
         Tensor reference = null;
         if (measureUncached) {
             Result plain = uncached(model, sampler, steps, seed, labels, cfg, xT, listener);

@@ -4,6 +4,7 @@ import io.ditcache.model.DiT;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A learned cache router: logits {@code [steps][2*depth]} indexed by spaced step (0 = least noisy) and unit, with
@@ -150,21 +151,32 @@ public final class Router {
      * Null when the router is used with the sampler and guidance scale it was trained for (or it does not record
      * them); otherwise a warning naming both values. A router's plan was learned on one sampler's trajectories at one
      * guidance scale, so on another it still runs but its choice of units may no longer fit. (A router used with
-     * another step count is refused by {@link #checkFits}: its logits have one row per step.)
+     * another step count is refused by {@link #checkFits}: its logits have one row per step.) The settings are named
+     * as the library names them: {@code sampler}, {@code cfg}.
      */
     public String settingsWarning(String source, String usedSampler, double usedCfg) {
+        return settingsWarning(source, usedSampler, usedCfg, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #settingsWarning(String, String, double)}, each setting named by {@code name} applied to the library's
+     * name ({@code sampler}, {@code cfg}): the command line names its flags ({@code --sampler}).
+     */
+    public String settingsWarning(String source, String usedSampler, double usedCfg, UnaryOperator<String> name) {
         boolean otherSampler = !sampler.isEmpty() && usedSampler != null
                 && !canonicalSampler(sampler).equals(canonicalSampler(usedSampler));
         boolean otherCfg = !Double.isNaN(cfg) && Math.abs(cfg - usedCfg) > 1e-6;
         if (!otherSampler && !otherCfg) {
             return null;
         }
-        String what = (otherSampler ? "sampler " + sampler + " but is used with --sampler " + usedSampler : "")
+        String s = name.apply("sampler");
+        String c = name.apply("cfg");
+        String what = (otherSampler ? "sampler " + sampler + " but is used with " + s + " " + usedSampler : "")
                 + (otherSampler && otherCfg ? ", and for " : "")
-                + (otherCfg ? "guidance --cfg " + fmt(cfg) + " but is used with --cfg " + fmt(usedCfg) : "");
+                + (otherCfg ? "guidance " + c + " " + fmt(cfg) + " but is used with " + c + " " + fmt(usedCfg) : "");
         return "warning: " + source + ": the router was trained for " + what + "; its plan may not fit these"
-                + " trajectories (pass" + (otherSampler ? " --sampler " + sampler : "") + (otherCfg ? " --cfg " + fmt(cfg) : "")
-                + " to use it as trained)";
+                + " trajectories (to use it as trained: " + (otherSampler ? s + " " + sampler : "")
+                + (otherSampler && otherCfg ? ", " : "") + (otherCfg ? c + " " + fmt(cfg) : "") + ")";
     }
 
     private static String canonicalSampler(String name) {

@@ -3,7 +3,7 @@ package io.ditcache.cache;
 import io.ditcache.model.DiT;
 
 /**
- * {@code router:FILE --threshold T}: a learned router's plan ({@link Router#plan}); a unit is computed where
+ * {@code router:FILE} at threshold T: a learned router's plan ({@link Router#plan}); a unit is computed where
  * sigmoid(logit) > T, plus the method's forced full steps (L2C: odd spaced indices; HarmoniCa: the first step).
  *
  * @param router    the loaded router
@@ -21,14 +21,19 @@ public record RouterPolicy(Router router, String source, double threshold) imple
         return "router:" + source;
     }
 
+    /** Whether the router is one shipped with the embedded model, named by its name (no file of that name). */
+    public boolean shipped() {
+        return ShippedRouters.NAMES.contains(source) && !java.nio.file.Files.exists(java.nio.file.Path.of(source));
+    }
+
     @Override
     public void checkFits(DiT model, int steps) {
         try {
             router.checkFits(model, steps, source);
         } catch (IllegalArgumentException e) {
-            if (ShippedRouters.NAMES.contains(source) && !java.nio.file.Files.exists(java.nio.file.Path.of(source))) {
+            if (shipped()) {
                 throw new IllegalArgumentException(e.getMessage() + " (" + source + " is a shipped router, made for the"
-                        + " embedded model: --model default)", e);
+                        + " embedded model, 'default')", e);
             }
             throw e;
         }

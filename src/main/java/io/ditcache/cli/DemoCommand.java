@@ -1,6 +1,7 @@
 package io.ditcache.cli;
 
 import io.ditcache.Cache;
+import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
@@ -65,17 +66,16 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < n; i++) {
             labels[i] = i;
         }
-        Evaluation.Setup setup = new Evaluation.Setup(pipe.model(), s.sampler(), s.steps(), s.cfg(), seed, labels,
-                Pipeline.noise(c, n, seed), n);
+        Evaluation.Setup setup = new Evaluation.Setup(pipe, seed, labels, Pipeline.noise(c, n, seed), n);
         Evaluation.Run base = null;
         Evaluation.Run fast = null;
         try (Progress bar = new Progress("demo", 1 + 2L * repeats, "run")) {
             Evaluation.warmUp(setup);
             bar.stepTo(1, "warm-up done");
             for (int r = 0; r < repeats; r++) {
-                Evaluation.Run b = Evaluation.run(setup, "uncached", new NoCache(), null);
+                Evaluation.Run b = Evaluation.run(setup, "uncached", Method.of(new NoCache()), null);
                 bar.stepTo(2 + 2L * r, "uncached");
-                Evaluation.Run f = Evaluation.run(setup, method + " router", pipe.cache(), null);
+                Evaluation.Run f = Evaluation.run(setup, method + " router", Method.of(pipe.cache()), null);
                 bar.stepTo(3 + 2L * r, method);
                 base = base == null || b.wallMs() < base.wallMs() ? b : base;
                 fast = fast == null || f.wallMs() < fast.wallMs() ? f : fast;

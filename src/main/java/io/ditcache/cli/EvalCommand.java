@@ -1,8 +1,8 @@
 package io.ditcache.cli;
 
+import io.ditcache.Method;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
-import io.ditcache.cache.CachePolicy;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
@@ -71,16 +71,18 @@ final class EvalCommand implements Callable<Integer> {
         ordered.add("none");
         ordered.addAll(methods);
         List<String> all = new ArrayList<>(ordered);
-        List<CachePolicy> policies = new ArrayList<>();
+        List<Method> parsed = new ArrayList<>();
         for (String m : all) {
-            policies.add(CacheOption.parse("--methods", m, threshold, settings)); // fail fast on a bad spec
+            parsed.add(CacheOption.parse("--methods", m, threshold, settings)); // fail fast on a bad spec
         }
-        Preflight.thresholdNeedsRouter(threshold, policies, "--methods " + String.join(",", methods));
+        Preflight.thresholdNeedsRouter(threshold, parsed.stream().map(Method::cache).toList(),
+                "--methods " + String.join(",", methods));
         DiT dit = model.load();
         DiTConfig c = dit.config();
-        for (CachePolicy p : policies) {
-            p.checkFits(dit, settings.steps()); // e.g. a router made for other steps: fail before any sampling
-            Preflight.warnIfUnverified(p);
+        for (Method m : parsed) {
+            // e.g. a router made for other steps: fail before any sampling
+            Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
+            Preflight.warnIfUnverified(m.cache());
         }
         Files.createDirectories(out);
         int[] labels = new int[n];
@@ -88,8 +90,8 @@ final class EvalCommand implements Callable<Integer> {
             labels[i] = i % c.numClasses();
         }
         Tensor noise = Pipeline.noise(c, n, sampling.seed);
-        Evaluation.Setup setup = new Evaluation.Setup(dit, settings.sampler(), settings.steps(), settings.cfg(), sampling.seed,
-                labels, noise, batch);
+        Evaluation.Setup setup = new Evaluation.Setup(Pipeline.of(dit).settings(settings), sampling.seed, labels, noise,
+                batch);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
         if (judge != null) {
@@ -109,7 +111,7 @@ final class EvalCommand implements Callable<Integer> {
         List<String> labelsOfMethods = all.stream().map(EvalCommand::label).toList();
         List<Evaluation.Run> runs;
         try (Progress bar = new Progress("eval " + all.size() + " methods", (long) n * all.size(), "img")) {
-            runs = Evaluation.runInterleaved(setup, labelsOfMethods, policies, done -> bar.stepTo((long) done, null));
+            runs = Evaluation.runInterleaved(setup, labelsOfMethods, parsed, done -> bar.stepTo((long) done, null));
         }
         List<MethodResult> results = new ArrayList<>();
         Progress.Phase judging = Progress.phase("PSNR/SSIM" + (judge == null ? "" : ", class consistency"

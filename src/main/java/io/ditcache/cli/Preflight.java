@@ -4,6 +4,7 @@ import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.RouterPolicy;
 import io.ditcache.io.WeightsFiles;
+import io.ditcache.model.DiT;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -69,6 +70,21 @@ final class Preflight {
         }
     }
 
+    /**
+     * {@link CachePolicy#checkFits}, a shipped router that does not fit the model pointed at {@code --model default}
+     * (the library names the embedded model, not the flag).
+     */
+    static void checkFits(CachePolicy policy, DiT model, int steps) {
+        try {
+            policy.checkFits(model, steps);
+        } catch (IllegalArgumentException e) {
+            if (policy instanceof RouterPolicy r && r.shipped()) {
+                throw new IllegalArgumentException(e.getMessage() + "; pass --model default", e);
+            }
+            throw e;
+        }
+    }
+
     /** Prints the warning for a router whose file has no model fingerprint (see Router#unverifiedModelWarning). */
     static void warnIfUnverified(CachePolicy policy) {
         if (policy instanceof RouterPolicy r) {
@@ -85,7 +101,7 @@ final class Preflight {
      */
     static void warnIfOtherSettings(CachePolicy policy, SamplerSettings settings) {
         if (policy instanceof RouterPolicy r) {
-            String warning = r.router().settingsWarning(r.source(), settings.sampler(), settings.cfg());
+            String warning = r.router().settingsWarning(r.source(), settings.sampler(), settings.cfg(), s -> "--" + s);
             if (warning != null) {
                 System.err.println(warning);
             }

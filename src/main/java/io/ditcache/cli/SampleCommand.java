@@ -1,11 +1,12 @@
 package io.ditcache.cli;
 
 import io.ditcache.Cache;
+import io.ditcache.Method;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
 import io.ditcache.Samples;
-import io.ditcache.cache.CachePolicy;
 import io.ditcache.diffusion.SampleListener;
+import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -71,9 +72,11 @@ final class SampleCommand implements Callable<Integer> {
         if (stats != null) {
             Preflight.outputFile("--stats", stats);
         }
-        CachePolicy policy = CacheOption.parse("--cache", cache, threshold, settings);
-        Preflight.thresholdNeedsRouter(threshold, List.of(policy), "--cache " + cache);
-        Pipeline pipe = Pipeline.of(model.load()).settings(settings).cache(policy);
+        Method method = CacheOption.parse("--cache", cache, threshold, settings);
+        Preflight.thresholdNeedsRouter(threshold, List.of(method.cache()), "--cache " + cache);
+        DiT dit = model.load();
+        Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
+        Pipeline pipe = Pipeline.of(dit).settings(settings).method(method);
         Preflight.warnIfUnverified(pipe.cache());
         DiTConfig c = pipe.model().config();
         int[] y = new int[n];
@@ -85,7 +88,7 @@ final class SampleCommand implements Callable<Integer> {
             System.err.println("note: " + c.name() + " has RANDOM weights: timings are real, the samples are not images");
         }
         // With the comparison: an untimed uncached warm-up, the cached run, the timed uncached run.
-        long total = pipe.cache().samplerSteps(settings.steps()) + (compareUncached ? 2L * settings.steps() : 0);
+        long total = pipe.settings().runSteps() + (compareUncached ? 2L * settings.steps() : 0);
         long[] done = {0};
         Samples s;
         try (Progress bar = new Progress("sample " + cache, total, "step")) {

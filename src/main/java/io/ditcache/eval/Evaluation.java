@@ -1,20 +1,25 @@
 package io.ditcache.eval;
 
-import io.ditcache.cache.CachePolicy;
-import io.ditcache.cache.CachedSampling;
+import io.ditcache.Method;
+import io.ditcache.Pipeline;
+import io.ditcache.Samples;
+import io.ditcache.cache.NoCache;
 import io.ditcache.diffusion.SampleListener;
-import io.ditcache.model.DiT;
 import io.ditcache.tensor.Tensor;
 
 /**
  * Runs caching methods on the same noise and labels, in batches (interleaved across methods), and judges them
  * against the uncached baseline:
- * the engine behind {@code ditcache eval} and {@code ditcache demo}. Every method sees identical inputs, so speed
- * and quality differences are the method's alone.
+ * the engine behind {@code ditcache eval} and {@code ditcache demo}, sampling through the library's {@link Pipeline}.
+ * Every method sees identical inputs, so speed and quality differences are the method's alone.
  */
 public final class Evaluation {
-    /** What every method is run on: n = labels.length samples from {@code noise} [n, C, H, W]. */
-    public record Setup(DiT model, String sampler, int steps, float cfg, long seed, int[] labels, Tensor noise, int batch) {
+    /**
+     * What every method is run on: the pipeline's model and sampler settings (each method sets its own cache policy
+     * and fewer steps), n = labels.length samples from {@code noise} [n, C, H, W], in batches of {@code batch}; batch b
+     * seeds a stochastic sampler with {@code seed + b}.
+     */
+    public record Setup(Pipeline pipeline, long seed, int[] labels, Tensor noise, int batch) {
         public Setup {
             if (noise.dim(0) != labels.length) {
                 throw new IllegalArgumentException("noise for " + noise.dim(0) + " samples but " + labels.length + " labels");
@@ -26,6 +31,11 @@ public final class Evaluation {
 
         public int n() {
             return labels.length;
+        }
+
+        /** The steps asked for (the uncached baseline's). */
+        public int steps() {
+            return pipeline.settings().steps();
         }
     }
 
@@ -45,8 +55,8 @@ public final class Evaluation {
     private Evaluation() {
     }
 
-    public static Run run(Setup s, String method, CachePolicy policy, Listener listener) {
-        return runInterleaved(s, java.util.List.of(method), java.util.List.of(policy), listener).get(0);
+    public static Run run(Setup s, String label, Method method, Listener listener) {
+        return runInterleaved(s, java.util.List.of(label), java.util.List.of(method), listener).get(0);
     }
 
     /**
@@ -54,12 +64,13 @@ public final class Evaluation {
      * machine whose speed drifts during the evaluation (other jobs, frequency changes) slows every method alike and
      * the wall-clock ratios stay fair. Results are identical to running each method alone.
      *
+     * @param labels   the methods' names in the results
      * @param listener progress over all methods' samples ({@code methods.size() * n} in total)
      */
-    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> methods, java.util.List<CachePolicy> policies,
-                                                     Listener listener) {
-        if (methods.size() != policies.size()) {
-            throw new IllegalArgumentException(methods.size() + " method names for " + policies.size() + " policies");
+    public static java.util.List<Run> runInterleaved(Setup s, java.util.List<String> labels,
+                                                     java.util.List<Method> methods, Listener listener) {
+        if (labels.size() != methods.size()) {
+            throw new IllegalArgumentException(labels.size() + " method names for " + methods.size() + " methods");
         }
         int n = s.n();
         int per = s.noise().numel() / n;
@@ -68,6 +79,7 @@ public final class Evaluation {
         for (int i = 0; i < totals.length; i++) {
             totals[i] = new Totals(Tensor.zeros(shape));
         }
+        java.util.List<Pipeline> pipes = methods.stream().map(s.pipeline()::method).toList();
         double[] finished = {0};
         for (int start = 0, b = 0; start < n; start += s.batch(), b++) {
             int m = Math.min(s.batch(), n - start);
@@ -79,8 +91,7 @@ public final class Evaluation {
                 double before = finished[0];
                 SampleListener steps = listener == null ? SampleListener.NONE
                         : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
-                CachedSampling.Result r = CachedSampling.sample(s.model(), policies.get(i), s.sampler(), s.steps(),
-                        s.seed() + b, y, s.cfg(), Tensor.of(xs.clone(), batchShape), false, steps);
+                Samples r = pipes.get(i).sample(y, Tensor.of(xs.clone(), batchShape), s.seed() + b, steps);
                 totals[i].add(r, start * per, m * per);
                 finished[0] += m;
             }
@@ -88,7 +99,7 @@ public final class Evaluation {
         java.util.List<Run> runs = new java.util.ArrayList<>();
         for (int i = 0; i < totals.length; i++) {
             Totals t = totals[i];
-            runs.add(new Run(methods.get(i), policies.get(i).samplerSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
+            runs.add(new Run(labels.get(i), methods.get(i).runSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
                     t.macsUncached, t.wall));
         }
         return runs;
@@ -107,8 +118,8 @@ public final class Evaluation {
             this.samples = samples;
         }
 
-        void add(CachedSampling.Result r, int offset, int count) {
-            System.arraycopy(r.samples().data(), 0, samples.data(), offset, count);
+        void add(Samples r, int offset, int count) {
+            System.arraycopy(r.images().data(), 0, samples.data(), offset, count);
             units += r.stats().unitExecutions();
             reused += r.stats().reusedUnitExecutions();
             macs += r.stats().macs();
@@ -148,8 +159,8 @@ public final class Evaluation {
         int per = s.noise().numel() / s.n();
         int[] shape = s.noise().shape();
         shape[0] = m;
-        Setup w = new Setup(s.model(), s.sampler(), s.steps(), s.cfg(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
+        Setup w = new Setup(s.pipeline(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
                 Tensor.of(java.util.Arrays.copyOf(s.noise().data(), m * per), shape), m);
-        run(w, "warm-up", new io.ditcache.cache.NoCache(), null);
+        run(w, "warm-up", Method.of(new NoCache()), null);
     }
 }

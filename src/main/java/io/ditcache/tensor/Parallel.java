@@ -1,15 +1,23 @@
 package io.ditcache.tensor;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * A tiny parallel-for over fixed helper threads, in the spirit of llama3.java and OpenMP's active wait policy.
- * The thread count comes from {@code -Dditcache.threads=N} or the environment variable {@code DITCACHE_THREADS},
- * defaulting to the number of available processors.
+ *
+ * <p>Thread counts: the process-wide count ({@link #threads()}) comes from {@code -Dditcache.threads=N} or the
+ * environment variable {@code DITCACHE_THREADS}, defaulting to the number of available processors, and
+ * {@link #setThreads} changes it for every thread that is not inside {@link #withThreads}. {@link #withThreads}
+ * runs a body with its own count on the calling thread alone (what {@code io.ditcache.Pipeline#threads} does): its
+ * regions use a team of that size, shared by every caller asking for the same size and kept for the life of the
+ * process, and other threads' counts are untouched. Results do not depend on the count (kernels split work, never
+ * a sum). Nested regions run on the calling thread.
  *
  * <p>A forward pass is hundreds of short parallel regions. Helpers therefore spin (with {@link Thread#onSpinWait})
  * for a while after each region before parking: waking a parked thread took 100 us and more on the machines we
@@ -22,6 +30,10 @@ public final class Parallel {
     /** Nesting depth of parallel regions on the calling thread: nested regions run serially. */
     private static final ThreadLocal<int[]> INSIDE = ThreadLocal.withInitial(() -> new int[1]);
     private static volatile Team team = new Team(threads - 1);
+    /** The teams of {@link #withThreads}, by thread count, made on first use. */
+    private static final ConcurrentHashMap<Integer, Team> SCOPED = new ConcurrentHashMap<>();
+    /** The team of the calling thread's innermost {@link #withThreads}, else null (the process-wide team). */
+    private static final ThreadLocal<Team> HERE = new ThreadLocal<>();
 
     private Parallel() {
     }
@@ -45,24 +57,53 @@ public final class Parallel {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Number of worker threads kernels split their work over. */
+    /** The process-wide number of worker threads (what threads outside {@link #withThreads} split work over). */
     public static int threads() {
         return threads;
     }
 
     /**
      * Threads a {@link #parallelFor} started from the current thread would use: 1 inside a region (nested loops run
-     * inline), else {@link #threads()}. Kernels size their task split with it.
+     * inline), else the count of the innermost {@link #withThreads}, else {@link #threads()}. Kernels size their task
+     * split with it.
      */
     public static int threadsHere() {
-        return INSIDE.get()[0] > 0 ? 1 : threads;
+        return INSIDE.get()[0] > 0 ? 1 : teamHere().threads();
     }
 
-    /** Replaces the helper threads (for benchmarks that compare thread counts). */
-    public static synchronized void setThreads(int threads) {
+    /**
+     * Runs {@code body} on the calling thread with its parallel regions on {@code threads} threads (the caller and
+     * {@code threads - 1} helpers), whatever the process-wide count; other threads are not affected.
+     */
+    public static <T> T withThreads(int threads, Supplier<T> body) {
+        checkThreads(threads);
+        Team outer = HERE.get();
+        HERE.set(SCOPED.computeIfAbsent(threads, n -> new Team(n - 1)));
+        try {
+            return body.get();
+        } finally {
+            if (outer == null) {
+                HERE.remove();
+            } else {
+                HERE.set(outer);
+            }
+        }
+    }
+
+    private static Team teamHere() {
+        Team t = HERE.get();
+        return t != null ? t : team;
+    }
+
+    private static void checkThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+    }
+
+    /** Replaces the process-wide helper threads (the CLI's {@code --threads}; benchmarks that compare counts). */
+    public static synchronized void setThreads(int threads) {
+        checkThreads(threads);
         Team old = team;
         team = new Team(threads - 1);
         Parallel.threads = threads;
@@ -81,7 +122,8 @@ public final class Parallel {
             return;
         }
         int[] depth = INSIDE.get();
-        int workers = Math.min(threads, n);
+        Team t = teamHere();
+        int workers = Math.min(t.threads(), n);
         if (workers == 1 || depth[0] > 0) {
             for (int i = start; i < end; i++) {
                 body.accept(i);
@@ -89,7 +131,6 @@ public final class Parallel {
             return;
         }
         Job job = new Job(start, n, Math.min(n, workers * 4), body);
-        Team t = team;
         t.publish(job);
         depth[0]++;
         try {
@@ -184,6 +225,11 @@ public final class Parallel {
                 helpers[h] = t;
                 t.start();
             }
+        }
+
+        /** The threads a region on this team runs on: the caller and the helpers. */
+        int threads() {
+            return helpers.length + 1;
         }
 
         void publish(Job job) {

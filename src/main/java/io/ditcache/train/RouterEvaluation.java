@@ -100,9 +100,9 @@ public final class RouterEvaluation {
         RouterPolicy policy = new RouterPolicy(router, "router", threshold);
         int steps = router.steps();
         String sampler = router.sampler().isEmpty() ? "ddim" : router.sampler();
-        Tensor cached = CachedSampling.sample(model, policy, sampler, steps, 0, labels, cfg, xT, false,
+        Tensor cached = CachedSampling.sample(model, policy, sampler, steps, steps, 0, labels, cfg, xT, false,
                 SampleListener.NONE).samples();
-        Tensor plain = CachedSampling.sample(model, new NoCache(), sampler, steps, 0, labels, cfg, xT, false,
+        Tensor plain = CachedSampling.sample(model, new NoCache(), sampler, steps, steps, 0, labels, cfg, xT, false,
                 SampleListener.NONE).samples();
         return IepoLambda.meanSquaredDifference(cached, plain);
     }

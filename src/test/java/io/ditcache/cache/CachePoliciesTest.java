@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ditcache.Cache;
+import io.ditcache.Method;
 import io.ditcache.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -13,9 +14,10 @@ class CachePoliciesTest {
     @Test
     void parsesEverySpec() throws Exception {
         assertInstanceOf(NoCache.class, Cache.parse("none", Double.NaN));
-        assertEquals(new FewerSteps(14), Cache.parse("fewer:14", 0.1));
-        assertEquals(14, Cache.parse("fewer:14", 0.1).samplerSteps(20));
-        assertEquals(20, Cache.parse("fora:3", 0.1).samplerSteps(20));
+        assertEquals(new Method(new NoCache(), 14), Cache.parseMethod("fewer:14", 0.1));
+        assertEquals(14, Cache.parseMethod("fewer:14", 0.1).runSteps(20));
+        assertEquals(Method.of(new Fora(3)), Cache.parseMethod("fora:3", 0.1));
+        assertEquals(20, Cache.parseMethod("fora:3", 0.1).runSteps(20));
         assertEquals(new Fora(3), Cache.parse(" FORA:3 ", Double.NaN));
         assertEquals(DeltaDiT.DEFAULT, Cache.parse("delta-dit", Double.NaN));
         assertEquals(new DeltaDiT(3, 5, 0.4), Cache.parse("delta-dit:interval=3,blocks=5,boundary=0.4", Double.NaN));
@@ -33,6 +35,13 @@ class CachePoliciesTest {
             assertTrue(e.getMessage().startsWith("cache '" + spec + "': ") && e.getMessage().contains("; syntax: "), e.getMessage());
         }
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Cache.parse("router:/nonexistent.safetensors", 0.1));
+    }
+
+    @Test
+    void fewerIsASamplerSettingThatParseMethodReadsAndParseRefuses() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cache.parse("fewer:14", 0.1));
+        assertTrue(e.getMessage().startsWith("cache 'fewer:14': fewer:K is a sampler setting, not a cache policy:"
+                + " Pipeline.fewerSteps(14)"), e.getMessage());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,6 +125,18 @@ class RouterTest {
         Router unknownCfg = new Router(RouterMethod.HARMONICA, l, "", Double.NaN, "", 0.1, Map.of());
         RouterFile.save(f, unknownCfg);
         assertTrue(Double.isNaN(RouterFile.load(f).cfg()));
+    }
+
+    @Test
+    void theSettingsWarningNamesTheLibrarysSettingsAndTheCallersNamesWhenGiven() {
+        Router r = straddling(RouterMethod.HARMONICA, 3); // ddim, cfg 1.5
+        assertNull(r.settingsWarning("r", "DDIM", 1.5), "the settings it was trained for");
+        assertEquals("warning: r: the router was trained for sampler ddim but is used with sampler ddpm, and for"
+                + " guidance cfg 1.5 but is used with cfg 4.0; its plan may not fit these trajectories (to use it as"
+                + " trained: sampler ddim, cfg 1.5)", r.settingsWarning("r", "ddpm", 4));
+        assertEquals("warning: r: the router was trained for guidance --cfg 1.5 but is used with --cfg 2.0; its plan"
+                + " may not fit these trajectories (to use it as trained: --cfg 1.5)",
+                r.settingsWarning("r", "ddim", 2, s -> "--" + s));
     }
 
     /** A file as {@link RouterFile#save} writes it, then edited. */

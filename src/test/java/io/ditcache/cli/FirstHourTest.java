@@ -128,7 +128,8 @@ class FirstHourTest {
         }
         refusedWith(List.of(model), args("sample", "--model", model.toString(), "--steps", "20", "--cache",
                 "router:dit-fmnist-harmonica-ddim20", "--out", png), "dit-fmnist-harmonica-ddim20: router made for depth 12",
-                "is a shipped router, made for the embedded model: --model default");
+                "(dit-fmnist-harmonica-ddim20 is a shipped router, made for the embedded model, 'default');"
+                        + " pass --model default");
     }
 
     // 2. info.
@@ -190,7 +191,8 @@ class FirstHourTest {
                 "--sampler", "ddpm", "--cfg", "4", "--out", dir.resolve("off.png").toString());
         assertEquals(0, off.code(), off.err());
         assertTrue(off.err().contains("warning: " + router + ": the router was trained for sampler ddim but is used with"
-                + " --sampler ddpm, and for guidance --cfg 1.5 but is used with --cfg 4.0"), off.err());
+                + " --sampler ddpm, and for guidance --cfg 1.5 but is used with --cfg 4.0; its plan may not fit these"
+                + " trajectories (to use it as trained: --sampler ddim, --cfg 1.5)"), off.err());
         Result on = run("sample", "--model", model.toString(), "--steps", "4", "--n", "1", "--cache", "router:" + router,
                 "--out", dir.resolve("on.png").toString());
         assertEquals(0, on.code(), on.err());

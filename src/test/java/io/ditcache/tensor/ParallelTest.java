@@ -44,4 +44,34 @@ class ParallelTest {
             org.junit.jupiter.api.Assertions.assertEquals(8, done.get());
         }
     }
+
+    @Test
+    void withThreadsSetsTheCountOfTheCallingThreadAloneAndRestoresIt() throws Exception {
+        int processWide = Parallel.threads();
+        int[] elsewhere = new int[1];
+        Parallel.withThreads(3, () -> {
+            assertEquals(3, Parallel.threadsHere());
+            Thread other = new Thread(() -> elsewhere[0] = Parallel.threadsHere());
+            other.start();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertEquals(1, Parallel.withThreads(1, Parallel::threadsHere));
+            assertEquals(3, Parallel.threadsHere(), "the inner count ends with its body");
+            AtomicIntegerArray hits = new AtomicIntegerArray(100);
+            Parallel.parallelFor(0, 100, i -> {
+                assertEquals(1, Parallel.threadsHere(), "nested regions run inline");
+                hits.incrementAndGet(i);
+            });
+            for (int i = 0; i < hits.length(); i++) {
+                assertEquals(1, hits.get(i));
+            }
+            return null;
+        });
+        assertEquals(processWide, elsewhere[0], "another thread keeps the process-wide count");
+        assertEquals(processWide, Parallel.threadsHere());
+        assertEquals(processWide, Parallel.threads());
+    }
 }
