@@ -81,7 +81,8 @@ public final class Samples {
 
     /**
      * Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], with the model, sampler,
-     * steps, cfg, seed and cache policy as metadata.
+     * steps run ({@code steps}; with fewer steps also {@code schedule_steps}, the N they were spaced from), cfg, seed
+     * and cache policy as metadata.
      */
     public void writeLatents(Path file) throws IOException {
         float[] y = new float[labels.length];
@@ -91,7 +92,10 @@ public final class Samples {
         StateDict sd = new StateDict().put("samples", images).put("labels", Tensor.of(y, y.length));
         sd.metadata().put("model", config.name());
         sd.metadata().put("sampler", settings.sampler());
-        sd.metadata().put("steps", Integer.toString(settings.steps()));
+        sd.metadata().put("steps", Integer.toString(settings.runSteps()));
+        if (settings.runSteps() != settings.steps()) {
+            sd.metadata().put("schedule_steps", Integer.toString(settings.steps()));
+        }
         sd.metadata().put("cfg", Float.toString(settings.cfg()));
         sd.metadata().put("seed", Long.toString(seed));
         sd.metadata().put("cache", stats.policy());

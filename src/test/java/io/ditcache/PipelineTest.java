@@ -130,9 +130,16 @@ class PipelineTest {
         assertArrayEquals(new float[] {0, 1, 2}, sd.get("labels").data(), 0f);
         assertEquals("3", sd.metadata().get("seed"));
         assertEquals("none", sd.metadata().get("cache"));
+        assertEquals("2", sd.metadata().get("steps"));
+        assertNull(sd.metadata().get("schedule_steps"));
         try (var files = Files.list(dir)) {
             assertEquals(2, files.count(), "no temporary files left");
         }
+        Path fewer = dir.resolve("fewer.safetensors");
+        Pipeline.of(tiny()).steps(4).fewerSteps(2).sample(LABELS, 3).writeLatents(fewer);
+        StateDict meta = SafeTensors.read(fewer);
+        assertEquals("2", meta.metadata().get("steps"), "the steps that ran");
+        assertEquals("4", meta.metadata().get("schedule_steps"));
     }
 
     @Test
