@@ -95,6 +95,11 @@ class GemmBackendTest {
         Gemm.matmul(a, 0, pinned, c, 0, m, false);
         double[] want = GemmTest.naive(a, 0, k, w, 0, k, c, 0, n, m, n, k, false, true, false);
         Reference.assertClose("pinned", want, c, 0, 1e-5 * Math.sqrt(k));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(w, pinned.unpack(), 0f, "a pinned weight unpacks exactly");
+        float[] skinny = new float[2 * n]; // m <= SkinnyGemm.MAX_ROWS: the same product, through the pinned copy
+        Gemm.matmul(a, 0, pinned, skinny, 0, 2, false);
+        Reference.assertClose("pinned, 2 rows", GemmTest.naive(a, 0, k, w, 0, k, skinny, 0, n, 2, n, k, false, true,
+                false), skinny, 0, 1e-5 * Math.sqrt(k));
         float[] y = new float[2];
         Gemm.matmul(new float[]{1, 1, 1}, 0, javaPacked, y, 0, 1, false);
         assertEquals(6f, y[0]);
