@@ -91,18 +91,11 @@ public final class ReportCsv {
             if (method.isEmpty()) {
                 throw new IllegalArgumentException(where + ": empty method");
             }
-            results.add(new MethodResult(method, (int) number(f, at, 1, where, true), number(f, at, 2, where, false),
-                    (long) number(f, at, 3, where, true), number(f, at, 4, where, false), number(f, at, 5, where, false),
-                    number(f, at, 6, where, false), number(f, at, 7, where, false), number(f, at, 8, where, false),
-                    number(f, at, 9, where, false), number(f, at, 10, where, false)));
+            results.add(new MethodResult(method, (int) integer(f, at, 1, where), real(f, at, 2, where),
+                    integer(f, at, 3, where), real(f, at, 4, where), real(f, at, 5, where), real(f, at, 6, where),
+                    real(f, at, 7, where), real(f, at, 8, where), real(f, at, 9, where), real(f, at, 10, where)));
             if (seedAt != null) {
-                String v = f[seedAt].strip();
-                long rowSeed;
-                try {
-                    rowSeed = Long.parseLong(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(where + ": column '" + SAMPLE_SEED + "' is not an integer: '" + v + "'");
-                }
+                long rowSeed = integer(f[seedAt], SAMPLE_SEED, where);
                 if (seed != null && seed != rowSeed) {
                     throw new IllegalArgumentException(where + ": " + SAMPLE_SEED + " " + rowSeed + ", earlier rows "
                             + seed + " (one run has one sample seed)");
@@ -116,13 +109,26 @@ public final class ReportCsv {
         return new EvalRun(name, seed == null ? OptionalLong.empty() : OptionalLong.of(seed), results);
     }
 
-    private static double number(String[] fields, int[] at, int column, String where, boolean integer) {
+    private static long integer(String[] fields, int[] at, int column, String where) {
+        return integer(fields[at[column]], COLUMNS[column], where);
+    }
+
+    private static double real(String[] fields, int[] at, int column, String where) {
         String s = fields[at[column]].strip();
         try {
-            return integer ? Long.parseLong(s) : Double.parseDouble(s);
+            return Double.parseDouble(s);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(where + ": column '" + COLUMNS[column] + "' is not "
-                    + (integer ? "an integer" : "a number") + ": '" + s + "'");
+            throw new IllegalArgumentException(where + ": column '" + COLUMNS[column] + "' is not a number: '" + s + "'");
+        }
+    }
+
+    /** {@code field} as a long, exactly (seeds use all 64 bits), or an error naming the line and column. */
+    private static long integer(String field, String column, String where) {
+        String s = field.strip();
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(where + ": column '" + column + "' is not an integer: '" + s + "'");
         }
     }
 }
