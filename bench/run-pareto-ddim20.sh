@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The DDIM-20 Pareto sweep on the embedded model (issue: learned caching that proves itself).
 #   bench/run-pareto-ddim20.sh train SEED       trains the learned routers of one router seed (resumes a killed run)
-#   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c, usage in percent)
+#   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c|harmonica-decided|l2c-decided,
+#                                                usage in percent; -decided adds the decision term, --decide 1000)
 #   bench/run-pareto-ddim20.sh eval-base SEED   evaluates the hand-set baselines on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-learned SEED evaluates every trained router on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-routers SEED TAG NAME...  evaluates none and routers/NAME.safetensors on sample
@@ -28,8 +29,14 @@ case "$1" in
     m=$2; u=$3; seed=$4; mkdir -p "$R"
     out=$R/$m-u$u-s$seed.safetensors
     [ -f "$out" ] && exit 0
-    if [ "$m" = harmonica ]; then args="--method harmonica --proxy paper --lr 0.25 --travel 10.5 --lambda-every 200"
-    else args="--method l2c --data fashion-mnist --lr 0.25 --travel 14"; fi
+    case $m in
+      harmonica) args="--method harmonica --proxy paper --lr 0.25 --travel 10.5 --lambda-every 200" ;;
+      l2c) args="--method l2c --data fashion-mnist --lr 0.25 --travel 14" ;;
+      # decided: the decision term over the last half of the run (HarmoniCa travels further so that half has 30 updates)
+      harmonica-decided) args="--method harmonica --proxy paper --lr 0.25 --travel 15 --lambda-every 200 --landing 0.5 --decide 1000" ;;
+      l2c-decided) args="--method l2c --data fashion-mnist --lr 0.25 --travel 14 --landing 0.5 --decide 1000" ;;
+      *) echo "unknown method $m (harmonica, l2c, harmonica-decided, l2c-decided)" >&2; exit 2 ;;
+    esac
     resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"
     echo "train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out $out $resume  # $(basename "$JAR")" >> "$R/commands.txt"
     java_run train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out "$out" $resume \

@@ -61,9 +61,20 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--target-usage", paramLabel = "U", description = "Train to a cache usage U in (0, 1): beta starts at"
             + " --beta (or the default); then every N iterations it is set to the price (a quantile of the units' measured"
             + " benefit of computing) that reuses a share U, steered by a bounded integral of the usage error at --threshold."
-            + " The last quarter of the run trains at the threshold at which the router's plan reuses exactly U (HarmoniCa's"
+            + " The last --landing share of the run trains at the threshold at which the router's plan reuses exactly U (HarmoniCa's"
             + " rollout refreshes its cache by it), and that threshold is stored: the router is used where it was trained.")
     Double targetUsage;
+
+    @Option(names = "--landing", defaultValue = "0.25", paramLabel = "F", description = "With --target-usage: the share of"
+            + " the run, at its end, trained at the landed threshold. Default: ${DEFAULT-VALUE}.")
+    double landing;
+
+    @Option(names = "--decide", defaultValue = "0", paramLabel = "K", description = "With --target-usage: weight kappa of"
+            + " the decision term -gamma * sum (w - tau)^2 of the landing phase (gamma rising geometrically from beta to"
+            + " kappa * beta over its first quarter; tau the threshold landed at its start, then held). It pushes every score away from the threshold to the side its own"
+            + " loss favours, so the router ends decided (scores near 0 or 1) and training mixes what inference computes."
+            + " 0 (off) trains the papers' objective. Default: ${DEFAULT-VALUE}.")
+    double decide;
 
     @Option(names = "--beta-rate", defaultValue = "0.1", description = "With --target-usage: the rate eta of the leaky usage-error integral that steers beta. Default: ${DEFAULT-VALUE}.")
     double betaRate;
@@ -151,7 +162,8 @@ public final class TrainRouterCommand implements Callable<Integer> {
         RouterTrainingConfig config = new RouterTrainingConfig(m, steps, samplerOrDefault(), cfg, iterations,
                 batch, microBatches, rate, beta == null ? d.beta() : beta, lambdaEvery, tau,
                 proxy == null ? RouterTrainingConfig.DEFAULT_PROXY : IepoProxy.parse(proxy), seed, d.labelDrop(),
-                threshold, checkpointEvery, targetUsage == null ? Double.NaN : targetUsage, betaRate, trajectories);
+                threshold, checkpointEvery, targetUsage == null ? Double.NaN : targetUsage, betaRate, trajectories,
+                landing, decide);
         if (iters == null) {
             System.out.printf(Locale.ROOT, "--iters %d (default: every step's router travels lr x updates = %.3g x %d = %.1f)%n",
                     iterations, rate, config.updatesPerRouter(), rate * config.updatesPerRouter());

@@ -32,6 +32,7 @@ final class L2cIteration {
     private final TrainingImages data;
     private final TrainableRouter router;
     private double beta;
+    private RouterObjective.Decision decision = RouterObjective.Decision.NONE;
     private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
 
     L2cIteration(DiT model, RouterTrainingConfig config, TrainingImages data, TrainableRouter router) {
@@ -48,6 +49,11 @@ final class L2cIteration {
     /** β of the sparsity term from now on ({@link UsageTargetBeta} adapts it between iterations). */
     void setBeta(double b) {
         beta = b;
+    }
+
+    /** The decision term from now on ({@link RouterTrainer} ramps it in the landing phase). */
+    void setDecision(RouterObjective.Decision d) {
+        decision = d;
     }
 
     /** Receives, for every trained step, the image loss's dL/dw of its units ({@link UsageTargetBeta} prices them). */
@@ -112,7 +118,7 @@ final class L2cIteration {
         Tensor xPrev = ddim.step(xi, out, i);
         float[] t = timesteps(i - 1, y.length);
         Tensor teacher = model.forward(xPrev, t, y);
-        return new RouterObjective(tape, xPrev, t, y, Float.NaN, teacher, recorded, 1.0, beta);
+        return new RouterObjective(tape, xPrev, t, y, Float.NaN, teacher, recorded, 1.0, beta, decision);
     }
 
     private float[] timesteps(int step, int batch) {

@@ -10,10 +10,11 @@ import java.util.function.BiConsumer;
  * The router loss at one sampling step, as a function of that step's logits θ:
  * <pre>
  *   student = DiT(x, t, y) with every unit mixed u_k = w_k fresh_k + (1 − w_k) cached_k,  w = sigmoid(θ)
- *   L(θ)    = mseWeight · mean((student − teacher)²) + β Σ_k sigmoid(θ_k)
+ *   L(θ)    = mseWeight · mean((student − teacher)²) + β Σ_k sigmoid(θ_k) − (γ/2) Σ_k (θ_k − logit τ)²
  * </pre>
  * over every output element (all channels, both CFG halves when guided). {@code mseWeight} is 1 for L2C and SDT and
- * IEPO's λ(t) for HarmoniCa. The gradient comes from one {@link DiTTape} backward (router mode: no weight gradients)
+ * IEPO's λ(t) for HarmoniCa; γ ≥ 0 is the decision term of {@link RouterTrainingConfig#decide} around the landed
+ * threshold τ (0 outside the landing phase). The gradient comes from one {@link DiTTape} backward (router mode: no weight gradients)
  * and {@link TrainableRouter#logitGradient}.
  */
 final class RouterObjective {
@@ -26,6 +27,12 @@ final class RouterObjective {
     private final Tensor[] cached;
     private final double mseWeight;
     private final double beta;
+    private final Decision decision;
+
+    /** The decision term's weight γ and centre τ; {@link #NONE} outside the landing phase. */
+    record Decision(double gamma, double tau) {
+        static final Decision NONE = new Decision(0, 0);
+    }
 
     /**
      * @param cfgScale NaN for the plain conditional forward (L2C), else the guidance scale of a CFG forward on
@@ -34,7 +41,7 @@ final class RouterObjective {
      * @param cached   per unit, the cached tensor [forward batch, tokens, hidden] the mix reuses
      */
     RouterObjective(DiTTape tape, Tensor x, float[] t, int[] y, float cfgScale, Tensor teacher, Tensor[] cached,
-                    double mseWeight, double beta) {
+                    double mseWeight, double beta, Decision decision) {
         this.tape = tape;
         this.x = x;
         this.t = t;
@@ -44,6 +51,7 @@ final class RouterObjective {
         this.cached = cached;
         this.mseWeight = mseWeight;
         this.beta = beta;
+        this.decision = decision;
     }
 
     /**
@@ -79,7 +87,14 @@ final class RouterObjective {
         for (float wk : w) {
             sparsity += wk;
         }
-        double loss = mseWeight * mse + beta * sparsity;
+        double spread = 0;
+        if (decision.gamma() != 0) {
+            double centre = Math.log(decision.tau() / (1 - decision.tau()));
+            for (float l : logits) {
+                spread += (l - centre) * (l - centre);
+            }
+        }
+        double loss = mseWeight * mse + beta * sparsity - 0.5 * decision.gamma() * spread;
         float[] grad = null;
         float[] dw = null;
         if (gradient) {
@@ -89,7 +104,7 @@ final class RouterObjective {
                 dOut[i] = scale * (s[i] - r[i]);
             }
             dw = tape.backward(Tensor.of(dOut, student.shape())).unitWeights();
-            grad = TrainableRouter.logitGradient(logits, dw, beta);
+            grad = TrainableRouter.logitGradient(logits, dw, beta, decision.gamma(), decision.tau());
         }
         return new Result(loss, mse, grad, dw, student);
     }

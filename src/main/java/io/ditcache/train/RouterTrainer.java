@@ -110,6 +110,7 @@ public final class RouterTrainer {
             c.restoreInto(usageTarget);
             setBeta(usageTarget.beta());
             land(c.landedThreshold());
+            updateDecision(Math.floorDiv(c.iteration(), config.steps()) * config.steps());
         }
         if (sdt != null) {
             sdt.setLambda(c.lambda().clone());
@@ -152,7 +153,7 @@ public final class RouterTrainer {
     }
 
     /**
-     * The threshold training uses now: the configured one, or, in the last {@value RouterTrainingConfig#LANDING_FRACTION} of a run with a
+     * The threshold training uses now: the configured one, or, in the last {@link RouterTrainingConfig#landing} of a run with a
      * target usage, the one at which the router's plan has exactly that usage ({@link RouterEvaluation#landingThreshold}),
      * set again at every update of β. HarmoniCa's rollout then refreshes its cache where w exceeds it (τ), so the
      * router ends trained at the threshold it is used with. Landing starts by resetting every router's AdamW moments:
@@ -166,13 +167,34 @@ public final class RouterTrainer {
 
     /** The first iteration of the landing phase (β and the threshold update at multiples of N from there). */
     long landingStart() {
-        return (long) Math.ceil((1 - RouterTrainingConfig.LANDING_FRACTION) * config.iterations());
+        return (long) Math.ceil((1 - config.landing()) * config.iterations());
     }
 
     private void land(double threshold) {
         landed = threshold;
         if (sdt != null) {
             sdt.setTau(Double.isNaN(threshold) ? config.tau() : threshold);
+        }
+    }
+
+    /**
+     * The decision term after the β update at iteration {@code at}: γ = β κ^r, r rising linearly from 0 at the
+     * landing start to 1 a quarter into the landing phase (each decade of γ gets the same share of it, so units
+     * leave their interior optima in the order of their curvature), centred on the landed threshold; none before
+     * landing or with κ = 0. The landed threshold lies between the two scores at the target's rank, so the term
+     * pushes the units of each side of it apart and its re-landing never moves a unit to the other side.
+     */
+    private void updateDecision(long at) {
+        RouterObjective.Decision d = RouterObjective.Decision.NONE;
+        if (config.decide() > 0 && !Double.isNaN(landed)) {
+            double ramp = 0.25 * (config.iterations() - landingStart());
+            double r = Math.max(0, Math.min(1, (at - landingStart()) / Math.max(1, ramp)));
+            d = new RouterObjective.Decision(beta() * Math.pow(config.decide(), r), landed);
+        }
+        if (sdt != null) {
+            sdt.setDecision(d);
+        } else {
+            l2c.setDecision(d);
         }
     }
 
@@ -194,12 +216,14 @@ public final class RouterTrainer {
         }
         if (usageTarget != null && iteration > 0 && iteration % config.steps() == 0) {
             if (iteration >= landingStart()) {
-                if (Double.isNaN(landed)) {
+                boolean first = Double.isNaN(landed);
+                if (first) {
                     router.resetOptimizers();
                 }
                 land(RouterEvaluation.landingThreshold(currentRouter(), config.targetUsage()));
             }
             setBeta(usageTarget.update(cacheUsage()));
+            updateDecision(iteration);
         }
         double loss;
         if (sdt != null) {

@@ -35,16 +35,25 @@ import java.util.Map;
  * @param checkpointEvery iterations between checkpoints (0 = only at the end)
  * @param targetUsage     NaN, or the cache usage ratio the router should reach at its own threshold: β then
  *                        follows {@link UsageTargetBeta} from the given starting value, and the last
- *                        {@value #LANDING_FRACTION} of the run trains at the threshold that has this usage (stored
+ *                        {@code landing} of the run trains at the threshold that has this usage (stored
  *                        in the router instead of {@code threshold})
  * @param betaRate        η of {@link UsageTargetBeta}'s bounded integral of the usage error
  * @param trajectories    SDT: K independent trajectories per iteration, their gradients averaged (the paper's 4 GPUs)
+ * @param landing         with a target usage: the share of the run, at its end, trained at the landed threshold
+ * @param decide          κ of the decision term (0: off, else ≥ 1), with a target usage: the landing phase adds
+ *                        −(γ/2) Σ_k (θ_k − logit τ)² to the loss, τ the landed threshold and γ rising geometrically
+ *                        from β to κ β over the first quarter of the phase. The plain objective has interior optima
+ *                        (w* = 1 − β / (2a) for a unit whose caching costs a (1 − w)², and units whose image loss is
+ *                        lowest at a partial mix): undecided scores that inference, computing or reusing each unit
+ *                        whole, never sees. The concave term removes them, so each unit ends near 0 or 1 on the side
+ *                        of τ its own loss favours while the term grows, and training mixes what inference computes
+ *                        ({@link RouterConvergence}'s undecided share)
  */
 public record RouterTrainingConfig(RouterTrainingMethod method, int steps, String sampler, double cfg, long iterations,
                                    int batch, int microBatches, double lr, double beta, long lambdaEvery, double tau,
                                    IepoProxy proxy, long seed, double labelDrop, double threshold,
                                    long checkpointEvery, double targetUsage, double betaRate,
-                                   int trajectories) {
+                                   int trajectories, double landing, double decide) {
     /** The default IEPO proxy, chosen by the measurement in {@code bench/results/router-training-methods.md}. */
     public static final IepoProxy DEFAULT_PROXY = IepoProxy.PAPER;
 
@@ -74,6 +83,9 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
         check(Double.isNaN(targetUsage) || beta > 0, "--target-usage adapts beta multiplicatively: --beta must be > 0");
         check(Double.isFinite(betaRate) && betaRate > 0, "--beta-rate must be > 0, got " + betaRate);
         check(trajectories >= 1 && trajectories <= 64, "--trajectories must be in [1, 64], got " + trajectories);
+        check(landing > 0 && landing < 1, "--landing must be in (0, 1), got " + landing);
+        check(decide == 0 || (decide >= 1 && Double.isFinite(decide)), "--decide must be 0 (off) or >= 1, got " + decide);
+        check(decide == 0 || !Double.isNaN(targetUsage), "--decide pushes scores away from the landed threshold: it needs --target-usage");
         check(trajectories == 1 || method != RouterTrainingMethod.L2C,
                 "--trajectories is for harmonica and sdt; l2c averages over --micro-batches");
     }
@@ -107,10 +119,10 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
     }
 
     /**
-     * Share of a target-usage run's iterations, at its end, trained at the landed threshold
-     * ({@link RouterTrainer#threshold()}); a setting in checkpoints, so runs of an older rule do not resume under it.
+     * The default share of a target-usage run's iterations, at its end, trained at the landed threshold
+     * ({@link RouterTrainer#threshold()}); a setting in checkpoints, so runs of another rule do not resume under it.
      */
-    public static final double LANDING_FRACTION = 0.25;
+    public static final double DEFAULT_LANDING = 0.25;
 
     /** Whether β adapts toward {@link #targetUsage}. */
     public boolean targetsUsage() {
@@ -128,64 +140,71 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
         boolean l2c = method == RouterTrainingMethod.L2C;
         return new RouterTrainingConfig(method, steps, "ddim", 1.5, iterations, 8, 1, l2c ? 1e-3 : 1e-2,
                 method == RouterTrainingMethod.HARMONICA ? 7e-8 : 5e-6, 500, 0.1, DEFAULT_PROXY, 0, 0.1, 0.1, 0, Double.NaN,
-                DEFAULT_BETA_RATE, 1);
+                DEFAULT_BETA_RATE, 1, DEFAULT_LANDING, 0);
     }
 
     public RouterTrainingConfig withIterations(long n) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, n, batch, microBatches, lr, beta, lambdaEvery, tau,
-                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withBeta(double b) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, b, lambdaEvery,
-                tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withBatch(int b, int micro) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, b, micro, lr, beta, lambdaEvery, tau,
-                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withLr(double rate) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, rate, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withIepo(IepoProxy p, long every) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta, every, tau,
-                p, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                p, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withSeed(long s) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, s, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                lambdaEvery, tau, proxy, s, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withCfg(double scale, double slotTau) {
         return new RouterTrainingConfig(method, steps, sampler, scale, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, slotTau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories);
+                lambdaEvery, slotTau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withCheckpointEvery(long n) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, n, targetUsage, betaRate, trajectories);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, n, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     public RouterTrainingConfig withThreshold(double t) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, t, checkpointEvery, targetUsage, betaRate, trajectories);
+                lambdaEvery, tau, proxy, seed, labelDrop, t, checkpointEvery, targetUsage, betaRate, trajectories, landing, decide);
     }
 
     /** These settings with β adapted toward cache usage {@code usage} (NaN: fixed β) at rate {@code rate}. */
     public RouterTrainingConfig withTargetUsage(double usage, double rate) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, usage, rate, trajectories);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, usage, rate, trajectories, landing, decide);
     }
 
     /** These settings with K = {@code k} trajectories per SDT iteration. */
     public RouterTrainingConfig withTrajectories(int k) {
         return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
-                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, k);
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, k, landing, decide);
+    }
+
+    /** These settings with the landing share {@code share} and the decision term's κ = {@code kappa}. */
+    public RouterTrainingConfig withDecision(double share, double kappa) {
+        return new RouterTrainingConfig(method, steps, sampler, cfg, iterations, batch, microBatches, lr, beta,
+                lambdaEvery, tau, proxy, seed, labelDrop, threshold, checkpointEvery, targetUsage, betaRate, trajectories,
+                share, kappa);
     }
 
     /**
@@ -215,7 +234,10 @@ public record RouterTrainingConfig(RouterTrainingMethod method, int steps, Strin
             m.put("target_usage", Double.toString(targetUsage));
             m.put("threshold", Double.toString(threshold));
             m.put("beta_rate", Double.toString(betaRate));
-            m.put("landing", Double.toString(LANDING_FRACTION));
+            m.put("landing", Double.toString(landing));
+            if (decide > 0) {
+                m.put("decide", Double.toString(decide));
+            }
         }
         if (method == RouterTrainingMethod.HARMONICA) {
             m.put("proxy", proxy.id());

@@ -35,6 +35,7 @@ final class SdtIteration {
     private final TrainableRouter router;
     private final Trajectory[] trajectories;
     private double beta;
+    private RouterObjective.Decision decision = RouterObjective.Decision.NONE;
     private double tau;
     private java.util.function.BiConsumer<Integer, float[]> unitGradients = (step, dw) -> { };
     private RouterTrainer.Listener listener = RouterTrainer.Listener.NONE;
@@ -71,6 +72,11 @@ final class SdtIteration {
     /** β of the sparsity term from now on ({@link UsageTargetBeta} adapts it between iterations). */
     void setBeta(double b) {
         beta = b;
+    }
+
+    /** The decision term from now on ({@link RouterTrainer} ramps it in the landing phase). */
+    void setDecision(RouterObjective.Decision d) {
+        decision = d;
     }
 
     /** τ from now on: a cache slot is overwritten where w > τ (the trainer lands it on the inference threshold). */
@@ -183,7 +189,7 @@ final class SdtIteration {
         float cfg = (float) config.cfg();
         Tensor teacher = model.forwardWithCfg(tr.x, t, tr.y, cfg, UnitRunner.COMPUTE_ALL);
         double weight = config.method() == RouterTrainingMethod.HARMONICA ? tr.lambda[step] : 1.0;
-        return new RouterObjective(tape, tr.x, t, tr.y, cfg, teacher, tr.rollout.slots(), weight, beta);
+        return new RouterObjective(tape, tr.x, t, tr.y, cfg, teacher, tr.rollout.slots(), weight, beta, decision);
     }
 
     private void startTrajectory(Trajectory tr, long stream, boolean learn) {

@@ -111,10 +111,20 @@ public final class TrainableRouter {
      * {@code unitWeights} of a {@code DiTTape} backward plus the sparsity term.
      */
     public static float[] logitGradient(float[] logitsRow, float[] unitWeights, double beta) {
+        return logitGradient(logitsRow, unitWeights, beta, 0, 0);
+    }
+
+    /**
+     * dL/dθ_k = (dL/dw_k + β) σ'(θ_k) − γ (θ_k − logit τ) for L = f(w) + β Σ_k w_k − (γ/2) Σ_k (θ_k − logit τ)²:
+     * the decision term of {@link RouterTrainingConfig#decide} added ({@code gamma} = 0: the plain objective). It acts
+     * on the logits, not the scores, so its push grows as a unit leaves τ while the image loss's fades with σ'.
+     */
+    public static float[] logitGradient(float[] logitsRow, float[] unitWeights, double beta, double gamma, double tau) {
         float[] g = new float[logitsRow.length];
+        double centre = gamma == 0 ? 0 : Math.log(tau / (1 - tau));
         for (int k = 0; k < g.length; k++) {
             double s = sigmoid(logitsRow[k]);
-            g[k] = (float) ((unitWeights[k] + beta) * s * (1 - s));
+            g[k] = (float) ((unitWeights[k] + beta) * s * (1 - s) - gamma * (logitsRow[k] - centre));
         }
         return g;
     }

@@ -87,6 +87,13 @@ class BadInputTest {
                 "--out", dir.resolve("r.safetensors").toString()), "'--cfg'", "not a finite number");
         refused(keep, args("train-model", "--lr", "NaN", "--iters", "1", "--out", dir.resolve("m.safetensors").toString()),
                 "'--lr'");
+        // the decision term: kappa 0 (off) or >= 1, and only with a landed threshold
+        refused(keep, args("train-router", "--model", model.toString(), "--target-usage", "0.3", "--decide", "0.5",
+                "--out", dir.resolve("r.safetensors").toString()), "--decide must be 0 (off) or >= 1, got 0.5");
+        refused(keep, args("train-router", "--model", model.toString(), "--decide", "100",
+                "--out", dir.resolve("r.safetensors").toString()), "--decide", "--target-usage");
+        refused(keep, args("train-router", "--model", model.toString(), "--target-usage", "0.3", "--landing", "1",
+                "--out", dir.resolve("r.safetensors").toString()), "--landing must be in (0, 1), got 1.0");
     }
 
     @Test

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * dL/dθ of one step's router against central finite differences of the whole training loss (frozen teacher, cache
- * and input), for L2C's plain forward and SDT's guided forward with an IEPO-like weight.
+ * and input), for L2C's plain forward and SDT's guided forward with an IEPO-like weight, with and without the
+ * decision term.
  */
 class RouterGradientTest {
     private static final float H = 2e-2f;
@@ -37,6 +38,8 @@ class RouterGradientTest {
         SdtIteration sdt = new SdtIteration(model, c, router, lambda);
         sdt.run(0, false);  // full first step fills the cache
         sdt.run(1, false);  // step 4: mixed, updates part of the cache, moves x
+        check(sdt.objective(3), router.row(3));
+        sdt.setDecision(new RouterObjective.Decision(2e-4, 0.3));  // the landing phase's decision term
         check(sdt.objective(3), router.row(3));
     }
 

@@ -50,6 +50,33 @@ class TrainableRouterTest {
     }
 
     @Test
+    void decisionTermPushesAwayFromTheThreshold() {
+        float[] theta = {-2f, 0f, 1.5f, -0.4f};
+        float[] dw = {0.3f, -1f, 2f, 0f};
+        double beta = 0.25;
+        double gamma = 0.7;
+        double tau = 0.3;
+        float[] g = TrainableRouter.logitGradient(theta, dw, beta, gamma, tau);
+        for (int k = 0; k < theta.length; k++) {
+            double h = 1e-4;
+            double up = loss(theta[k] + h, dw[k], beta, gamma, tau);
+            double down = loss(theta[k] - h, dw[k], beta, gamma, tau);
+            assertEquals((up - down) / (2 * h), g[k], 1e-5);
+        }
+        // with no image-loss gradient and no sparsity, a score above tau is pushed up, one below it down
+        float[] none = TrainableRouter.logitGradient(new float[] {0f, -2f}, new float[2], 0, 1, 0.3);
+        assertTrue(none[0] < 0 && none[1] > 0, java.util.Arrays.toString(none));
+        assertArrayEquals(TrainableRouter.logitGradient(theta, dw, beta), TrainableRouter.logitGradient(theta, dw, beta, 0, tau));
+    }
+
+    /** L = dw·σ + β σ − (γ/2) (θ − logit τ)² of one logit. */
+    private static double loss(double theta, double dw, double beta, double gamma, double tau) {
+        double s = 1 / (1 + Math.exp(-theta));
+        double d = theta - Math.log(tau / (1 - tau));
+        return dw * s + beta * s - 0.5 * gamma * d * d;
+    }
+
+    @Test
     void updateStepsOneRoutersAdamAndClamps() {
         TrainableRouter r = TrainableRouter.initial(RouterTrainingMethod.L2C, 4, 2, 1);
         float[] before = r.row(1).clone();

@@ -97,6 +97,36 @@ class UsageTargetTrainingTest {
                 "l2c reuses at most its cache steps: half of them");
     }
 
+    /**
+     * The decision term leaves the plain objective's interior optima: the same run with κ = 1000 ends decided (at
+     * most 20% of its scores undecided, the bar of a shipped router; fewer than half as many as without the term)
+     * and still on its target usage.
+     */
+    @Test
+    void theDecisionTermDecidesTheRouterOnItsTarget() throws Exception {
+        DiT model = TinyRouterSetup.model();
+        for (RouterTrainingMethod m : new RouterTrainingMethod[] {RouterTrainingMethod.SDT, RouterTrainingMethod.L2C}) {
+            RouterTrainingConfig plain = config(m, 40L * N, 0.3).withLr(0.6).withDecision(0.5, 0);
+            RouterTrainer off = new RouterTrainer(model, plain, TinyRouterSetup.images());
+            off.train(null, RouterTrainer.Listener.NONE);
+            RouterTrainer on = new RouterTrainer(model, plain.withDecision(0.5, 1000), TinyRouterSetup.images());
+            on.train(null, RouterTrainer.Listener.NONE);
+            Router r = on.result(Map.of());
+            int pairs = N * r.units();
+            assertEquals(0.3, r.plan(r.defaultThreshold()).usageRatio(), 1.0 / pairs + 1e-9, m.id() + ": on target");
+            double undecidedOff = off.convergence().undecided();
+            double undecidedOn = on.convergence().undecided();
+            assertTrue(undecidedOn <= RouterConvergence.MAX_UNDECIDED && undecidedOn < 0.5 * undecidedOff, m.id() + ": undecided " + undecidedOn + " with the term, "
+                    + undecidedOff + " without");
+            assertEquals("1000.0", r.provenance().get("decide"));
+            assertEquals("0.5", r.provenance().get("landing"));
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> RouterTrainingConfig.defaults(RouterTrainingMethod.L2C, N, 1).withDecision(0.25, 5),
+                "the decision term needs a landed threshold");
+        assertThrows(IllegalArgumentException.class, () -> config(RouterTrainingMethod.L2C, 1, 0.3).withDecision(1.0, 0));
+    }
+
     @Test
     void landingThresholdSplitsTheScoresAtTheTarget() {
         // HarmoniCa at 3 steps x 2 units: step 2 is always full, so 4 routed pairs with logits -3, -1, 1, 3
@@ -117,25 +147,28 @@ class UsageTargetTrainingTest {
         DiT model = TinyRouterSetup.model();
         for (RouterTrainingMethod m : new RouterTrainingMethod[] {RouterTrainingMethod.HARMONICA, RouterTrainingMethod.L2C}) {
             long k = 3L * N + (m == RouterTrainingMethod.L2C ? 2 : 3); // SDT: stops mid-trajectory
-            RouterTrainer straight = new RouterTrainer(model, config(m, 2 * k, 0.3), TinyRouterSetup.images());
+            RouterTrainingConfig decided = config(m, 2 * k, 0.3).withDecision(0.25, 10);  // the decision term resumes too
+            RouterTrainer straight = new RouterTrainer(model, decided, TinyRouterSetup.images());
             straight.train(null, RouterTrainer.Listener.NONE);
             assertNotEquals(1e-7, straight.beta(), "beta adapted");
 
             Path ckpt = dir.resolve(m.id() + ".ckpt.safetensors");
-            RouterTrainer killed = new RouterTrainer(model, config(m, 2 * k, 0.3), TinyRouterSetup.images());
-            for (long i = 0; i < 1.8 * k; i++) {   // into the landing phase (the last quarter), then "killed"
+            RouterTrainer killed = new RouterTrainer(model, decided, TinyRouterSetup.images());
+            long kill = (long) Math.ceil(1.8 * k) + (m == RouterTrainingMethod.L2C ? 1 : 0); // L2C: between β updates
+            for (long i = 0; i < kill; i++) {   // into the landing phase (the last quarter), then "killed"
                 killed.step();
             }
             assertNotEquals(0.1, killed.threshold(), "landed before the kill");
             killed.saveCheckpoint(ckpt);
-            RouterTrainer resumed = new RouterTrainer(model, config(m, 2 * k, 0.3), TinyRouterSetup.images());
+            RouterTrainer resumed = new RouterTrainer(model, decided, TinyRouterSetup.images());
             resumed.resumeFrom(ckpt);
             resumed.train(null, RouterTrainer.Listener.NONE);
             assertEquals(straight.beta(), resumed.beta(), 0);
             for (int s = 0; s < N; s++) {
                 assertArrayEquals(straight.router().row(s), resumed.router().row(s), m.id() + " step " + s);
             }
-            RouterTrainer otherTarget = new RouterTrainer(model, config(m, 2 * k, 0.2), TinyRouterSetup.images());
+            RouterTrainer otherTarget = new RouterTrainer(model, decided.withTargetUsage(0.2, RouterTrainingConfig.DEFAULT_BETA_RATE),
+                    TinyRouterSetup.images());
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> otherTarget.resumeFrom(ckpt));
             assertTrue(e.getMessage().contains("target_usage"), e.getMessage());
         }
