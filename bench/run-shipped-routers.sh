@@ -20,7 +20,8 @@ case "${1:-}" in
     # IEPO's refresh costs N generations of N steps: at 50 steps every 1000 iterations, not 200
     case $m in
       harmonica) args="--method harmonica --proxy paper --lr 0.25 --travel 15 --lambda-every $([ "$n" -ge 50 ] && echo 1000 || echo 200)" ;;
-      l2c) args="--method l2c --data fashion-mnist --lr 0.25 --travel 14" ;;
+      # L2C updates routers drawn at random: at 50 steps travel 14 left one router at 9.75 (< 10), so 20 there
+      l2c) args="--method l2c --data fashion-mnist --lr 0.25 --travel $([ "$n" -ge 50 ] && echo 20 || echo 14)" ;;
       *) echo "unknown method $m (harmonica, l2c)" >&2; exit 2 ;;
     esac
     resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"

@@ -168,7 +168,7 @@ class FirstHourTest {
         }
         Result shipped = run("info", "--router", "dit-fmnist-l2c-ddim50");
         assertEquals(0, shipped.code(), shipped.err());
-        assertTrue(shipped.out().contains("threshold_calibrated_for_usage = 0.35"), shipped.out());
+        assertTrue(shipped.out().contains("threshold_landed_for_usage = 0.35"), shipped.out());
         refusedWith(List.of(model, router), args("info", "--router", dir.resolve("nosuch").toString()),
                 "--router " + dir.resolve("nosuch") + ": no such file, nor a shipped router; shipped routers: "
                         + ShippedRouters.list());
