@@ -198,6 +198,7 @@ public final class Pipeline {
             r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
                     ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
         }
-        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached());
+        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached(),
+                Provenance.current(threads()));
     }
 }
