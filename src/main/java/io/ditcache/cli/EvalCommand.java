@@ -83,7 +83,6 @@ final class EvalCommand implements Callable<Integer> {
         for (Method m : parsed) {
             // e.g. a router made for other steps: fail before any sampling
             Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
-            Preflight.warnIfUnverified(m.cache());
         }
         Files.createDirectories(out);
         int[] labels = new int[n];

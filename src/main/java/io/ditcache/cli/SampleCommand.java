@@ -77,7 +77,6 @@ final class SampleCommand implements Callable<Integer> {
         DiT dit = model.load();
         Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
         Pipeline pipe = Pipeline.of(dit).settings(settings).method(method);
-        Preflight.warnIfUnverified(pipe.cache());
         DiTConfig c = pipe.model().config();
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
