@@ -179,7 +179,7 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         CommandLine cl = Main.commandLine();
-        for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "train-model", "train-classifier", "bench-forward"}) {
+        for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "import-router", "train-model", "train-classifier", "bench-forward"}) {
             CommandLine sub = cl.getSubcommands().get(c);
             org.junit.jupiter.api.Assertions.assertNotNull(sub, c);
             String usage = sub.getUsageMessage(CommandLine.Help.Ansi.OFF);
