@@ -65,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
         if (n < 2) {
             throw new IllegalArgumentException("--n must be >= 2, got " + n);
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
         threads.apply();
         SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputDirectory("--out", out);
