@@ -2,6 +2,8 @@ package io.ditcache;
 
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.CachedSampling;
+import io.ditcache.cache.Router;
+import io.ditcache.cache.RouterPolicy;
 import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.diffusion.SampleListener;
 import io.ditcache.eval.ImageMetrics;
@@ -10,8 +12,11 @@ import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A DiT with its sampler settings and cache policy, built in one line and sampled in one:
@@ -129,6 +134,37 @@ public final class Pipeline {
         return policy;
     }
 
+    /**
+     * What a user should be told about this pipeline before trusting its samples (empty when nothing), worded with the
+     * library's setting names ({@code sampler}, {@code cfg}): see {@link #warnings(CachePolicy, SamplerSettings,
+     * UnaryOperator)}. The pipeline samples all the same; printing the warnings is the caller's choice.
+     */
+    public List<String> warnings() {
+        return warnings(policy, settings, UnaryOperator.identity());
+    }
+
+    /**
+     * The warnings of {@link #warnings()} for {@code policy} (as it runs at the settings' step count) sampled with
+     * {@code settings}, without a model, so that a front end can say them before loading one; {@code name} names a
+     * setting as the front end does ({@code s -> "--" + s} on a command line). A router warns when it is used with
+     * another sampler or guidance scale than it was trained for ({@link Router#settingsWarning}) and when its file
+     * records no model fingerprint ({@link Router#unverifiedModelWarning}); other policies never warn.
+     */
+    public static List<String> warnings(CachePolicy policy, SamplerSettings settings, UnaryOperator<String> name) {
+        List<String> warnings = new ArrayList<>();
+        if (policy instanceof RouterPolicy r) {
+            String other = r.router().settingsWarning(r.source(), settings.sampler(), settings.cfg(), name);
+            if (other != null) {
+                warnings.add(other);
+            }
+            String unverified = r.router().unverifiedModelWarning(r.source());
+            if (unverified != null) {
+                warnings.add(unverified);
+            }
+        }
+        return List.copyOf(warnings);
+    }
+
     /** The initial noise for {@code n} samples of a model of config {@code c} from {@code seed} (the seed rule above). */
     public static Tensor noise(DiTConfig c, int n, long seed) {
         Tensor x = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
@@ -198,6 +234,7 @@ public final class Pipeline {
             r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
                     ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
         }
-        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached());
+        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached(),
+                Provenance.current(threads()));
     }
 }

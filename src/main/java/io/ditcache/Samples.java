@@ -27,9 +27,10 @@ public final class Samples {
     private final SamplerSettings settings;
     private final CacheStats stats;
     private final Tensor uncached;
+    private final Provenance provenance;
 
     Samples(Tensor images, int[] labels, long seed, DiTConfig config, SamplerSettings settings, CacheStats stats,
-            Tensor uncached) {
+            Tensor uncached, Provenance provenance) {
         this.images = images;
         this.labels = labels;
         this.seed = seed;
@@ -37,6 +38,7 @@ public final class Samples {
         this.settings = settings;
         this.stats = stats;
         this.uncached = uncached;
+        this.provenance = provenance;
     }
 
     /** The samples x0 [n, C, H, W]. */
@@ -65,6 +67,11 @@ public final class Samples {
         return uncached;
     }
 
+    /** The library, Java and thread count that drew them (written with them by {@link #writeLatents}). */
+    public Provenance provenance() {
+        return provenance;
+    }
+
     /** Whether the samples are images (1 or 3 channels), not latents that need a VAE. */
     public boolean arePixels() {
         return config.inChannels() == 1 || config.inChannels() == 3;
@@ -81,8 +88,8 @@ public final class Samples {
 
     /**
      * Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], with the model, sampler,
-     * steps run ({@code steps}; with fewer steps also {@code schedule_steps}, the N they were spaced from), cfg, seed
-     * and cache policy as metadata.
+     * steps run ({@code steps}; with fewer steps also {@code schedule_steps}, the N they were spaced from), cfg, seed,
+     * cache policy and {@link #provenance()} ({@link Provenance#toMap()}) as metadata.
      */
     public void writeLatents(Path file) throws IOException {
         float[] y = new float[labels.length];
@@ -99,6 +106,7 @@ public final class Samples {
         sd.metadata().put("cfg", Float.toString(settings.cfg()));
         sd.metadata().put("seed", Long.toString(seed));
         sd.metadata().put("cache", stats.policy());
+        sd.metadata().putAll(provenance.toMap());
         SafeTensors.write(file, sd, DType.F32);
     }
 }

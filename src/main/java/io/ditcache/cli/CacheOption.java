@@ -20,7 +20,8 @@ final class CacheOption {
 
     /**
      * The method {@code spec} names, its policy resolved for the steps it runs; {@code flag} is the option it came
-     * from. Warns when a router is used with another sampler or guidance scale than it was trained for.
+     * from. Prints the library's warnings about it ({@link Preflight#warnAbout}): a router used with another sampler or
+     * guidance scale than it was trained for, or one without a model fingerprint.
      */
     static Method parse(String flag, String spec, Double threshold, SamplerSettings settings) throws IOException {
         Method method;
@@ -44,7 +45,7 @@ final class CacheOption {
         }
         SamplerSettings run = settings.withFewerSteps(method.fewerSteps());
         CachePolicy policy = method.cache().forSteps(run.runSteps());
-        Preflight.warnIfOtherSettings(policy, run);
+        Preflight.warnAbout(policy, run);
         return new Method(policy, method.fewerSteps());
     }
 }

@@ -2,6 +2,7 @@ package io.ditcache.cli;
 
 import io.ditcache.Method;
 import io.ditcache.Pipeline;
+import io.ditcache.Provenance;
 import io.ditcache.SamplerSettings;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.Evaluation;
@@ -64,6 +65,9 @@ final class EvalCommand implements Callable<Integer> {
         if (n < 2) {
             throw new IllegalArgumentException("--n must be >= 2, got " + n);
         }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
         threads.apply();
         SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputDirectory("--out", out);
@@ -82,7 +86,6 @@ final class EvalCommand implements Callable<Integer> {
         for (Method m : parsed) {
             // e.g. a router made for other steps: fail before any sampling
             Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
-            Preflight.warnIfUnverified(m.cache());
         }
         Files.createDirectories(out);
         int[] labels = new int[n];
@@ -126,11 +129,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         judging.done();
         String header = String.format(Locale.ROOT, "# ditcache eval: %s, %s-%d, cfg %.2f, %d samples, seed %d, %d threads%n%n"
+                        + "Written by %s.%n%n"
                         + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise, the methods "
                         + "taking turns batch by batch. "
                         + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
                         + "classifier trained here, against the test set (not Inception FID).",
-                c.name(), settings.sampler(), settings.steps(), settings.cfg(), n, sampling.seed, io.ditcache.tensor.Parallel.threads());
+                c.name(), settings.sampler(), settings.steps(), settings.cfg(), n, sampling.seed, io.ditcache.tensor.Parallel.threads(),
+                Provenance.current().summary());
         EvalReport.write(out, results, header, sampling.seed);
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));

@@ -1,9 +1,11 @@
 package io.ditcache.cli;
 
+import io.ditcache.Provenance;
 import io.ditcache.cache.CachePlan;
 import io.ditcache.cache.Router;
 import io.ditcache.cache.RouterFile;
 import io.ditcache.cache.ShippedRouters;
+import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print a model's configuration, parameter count and MACs per forward, and the GEMM's register tile,"
                 + " vector width and block sizes on this machine (-Dditcache.gemm.tile, .kc, .mc, .nc override them), or the"
-                + " native backend's (--gemm-backend openblas);"
+                + " native backend's (--gemm-backend openblas); with a --model file also the provenance and metadata it records;"
                 + " without --model also the presets and the routers shipped with the embedded model; with --router a"
                 + " router file's settings.",
                 "MACs count every linear layer and the two attention products per sample; norms, activations and "
@@ -63,7 +65,13 @@ final class InfoCommand implements Callable<Integer> {
         boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
         gemm.apply();
         String gemmSettings = Gemm.settings();
-        print(model.config(), System.out);
+        if (modelGiven && !model.isRandom()) {
+            DiT dit = model.unpacked();
+            print(dit.config(), System.out);
+            printMetadata(dit.metadata(), System.out);
+        } else {
+            print(model.config(), System.out);
+        }
         System.out.printf(Locale.ROOT, "gemm             %s%n", gemmSettings);
         if (!modelGiven) {
             System.out.println();
@@ -89,10 +97,30 @@ final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A router's settings, metadata and plan at its default threshold. */
+    /** A model file's provenance ({@link Provenance#MODEL_PREFIX}) and every metadata entry it holds. */
+    static void printMetadata(Map<String, String> metadata, PrintStream out) {
+        out.printf(Locale.ROOT, "written by       %s%n", writtenBy(metadata, Provenance.MODEL_PREFIX));
+        if (metadata.isEmpty()) {
+            out.println("metadata         (none: the file holds weights only)");
+            return;
+        }
+        out.println("metadata:");
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            out.println("  " + e.getKey() + " = " + e.getValue());
+        }
+    }
+
+    /** The provenance that {@code metadata} records under {@code prefix}, in a line. */
+    private static String writtenBy(Map<String, String> metadata, String prefix) {
+        Provenance p = Provenance.fromMetadata(metadata, prefix);
+        return p == null ? "(not recorded: written by another program or an older ditcache)" : p.summary();
+    }
+
+    /** A router's settings, provenance, metadata and plan at its default threshold. */
     static void printRouter(String source, Router r, PrintStream out) {
         CachePlan plan = r.plan(r.defaultThreshold());
         out.printf(Locale.ROOT, "router           %s%n", source);
+        out.printf(Locale.ROOT, "written by       %s%n", writtenBy(r.provenance(), ""));
         out.printf(Locale.ROOT, "method           %s%n", r.method().id());
         out.printf(Locale.ROOT, "steps / depth    %d / %d (%d cache units)%n", r.steps(), r.depth(), r.units());
         out.printf(Locale.ROOT, "sampler          %s%n", r.sampler().isEmpty() ? "(not recorded)" : r.sampler());

@@ -1,16 +1,25 @@
 package io.ditcache.cli;
 
 import io.ditcache.InvalidSettingException;
+import io.ditcache.Provenance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code ditcache} command line: one subcommand per job. */
-@Command(name = "ditcache", mixinStandardHelpOptions = true, version = "ditcache 0.1.0",
+@Command(name = "ditcache", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fast Diffusion Transformer sampling in pure Java with learned feature caching.",
-        subcommands = {DemoCommand.class, InfoCommand.class, SampleCommand.class, EvalCommand.class, ParetoCommand.class, TrainRouterCommand.class, TrainClassifierCommand.class, TrainModelCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, InfoCommand.class, SampleCommand.class, EvalCommand.class, ParetoCommand.class, TrainRouterCommand.class, ImportRouterCommand.class, TrainClassifierCommand.class, TrainModelCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** {@code ditcache --version}: the version and git revision the jar was built from ({@link Provenance}). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {Provenance.libraryVersion()};
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));

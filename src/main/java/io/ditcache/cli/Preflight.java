@@ -1,5 +1,6 @@
 package io.ditcache.cli;
 
+import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
 import io.ditcache.cache.CachePolicy;
 import io.ditcache.cache.RouterPolicy;
@@ -85,26 +86,14 @@ final class Preflight {
         }
     }
 
-    /** Prints the warning for a router whose file has no model fingerprint (see Router#unverifiedModelWarning). */
-    static void warnIfUnverified(CachePolicy policy) {
-        if (policy instanceof RouterPolicy r) {
-            String warning = r.router().unverifiedModelWarning(r.source());
-            if (warning != null) {
-                System.err.println(warning);
-            }
-        }
-    }
-
     /**
-     * Prints a warning for a router used with another sampler or guidance scale than it was trained for (see
-     * Router#settingsWarning). Checked before the model is loaded.
+     * Prints the library's warnings about {@code policy} sampled with {@code settings} ({@link Pipeline#warnings}: a
+     * router used off the sampler or guidance scale it was trained for, or without a model fingerprint) to stderr,
+     * the settings named by their flags. Called before the model is loaded.
      */
-    static void warnIfOtherSettings(CachePolicy policy, SamplerSettings settings) {
-        if (policy instanceof RouterPolicy r) {
-            String warning = r.router().settingsWarning(r.source(), settings.sampler(), settings.cfg(), s -> "--" + s);
-            if (warning != null) {
-                System.err.println(warning);
-            }
+    static void warnAbout(CachePolicy policy, SamplerSettings settings) {
+        for (String warning : Pipeline.warnings(policy, settings, s -> "--" + s)) {
+            System.err.println(warning);
         }
     }
 

@@ -65,8 +65,10 @@ final class SampleCommand implements Callable<Integer> {
         if (!outName.endsWith(".png") && !outName.endsWith(".safetensors")) {
             throw new IllegalArgumentException("--out " + out + ": use a .png or .safetensors file name");
         }
-        // Every option is checked before the model is loaded (tens of seconds for DiT-XL/2) or anything sampled.
+        // Every option is checked before the model is loaded (tens of seconds for DiT-XL/2) or anything sampled; a
+        // label's upper bound where the model's class count is known without reading weights (presets).
         threads.apply();
+        checkLabels(model.isRandom() ? model.config().numClasses() : Integer.MAX_VALUE);
         SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputFile("--out", out);
         if (stats != null) {
@@ -77,7 +79,6 @@ final class SampleCommand implements Callable<Integer> {
         DiT dit = model.load();
         Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
         Pipeline pipe = Pipeline.of(dit).settings(settings).method(method);
-        Preflight.warnIfUnverified(pipe.cache());
         DiTConfig c = pipe.model().config();
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
@@ -102,6 +103,16 @@ final class SampleCommand implements Callable<Integer> {
             System.out.println("statistics -> " + stats);
         }
         return 0;
+    }
+
+    /** Refuses a negative label, or one of at least {@code classes}. */
+    private void checkLabels(int classes) {
+        for (int y : labels == null ? new int[0] : labels) {
+            if (y < 0 || y >= classes) {
+                throw new IllegalArgumentException("--labels: " + y + " is " + (y < 0 ? "negative"
+                        : "outside [0, " + (classes - 1) + "] (--model " + model.model + " has " + classes + " classes)"));
+            }
+        }
     }
 
     private void write(Samples s, DiTConfig c) throws java.io.IOException {

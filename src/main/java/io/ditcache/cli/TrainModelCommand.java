@@ -1,5 +1,6 @@
 package io.ditcache.cli;
 
+import io.ditcache.Provenance;
 import io.ditcache.data.Dataset;
 import io.ditcache.data.FashionMnist;
 import io.ditcache.io.DType;
@@ -144,6 +145,7 @@ final class TrainModelCommand implements Callable<Integer> {
                 "train-model data=fashion-mnist(train, 60000) config=%s init=%s iters=%d batch=%d lr=%g warmup=%d ema=%g "
                         + "lr_schedule=%s label_dropout=0.1 seed=%d weights=%s wall_minutes_last_session=%.1f cores=%d",
                 c.name(), init == null ? "fresh(seed)" : init, iters, batch, lr, warmup, ema, lrSchedule, seed, save, minutes, Runtime.getRuntime().availableProcessors()));
+        weights.metadata().putAll(Provenance.current().toMap(Provenance.MODEL_PREFIX));
         SafeTensors.write(out, weights, half ? DType.F16 : DType.F32);
         System.out.printf(Locale.ROOT, "wrote " + save + " weights -> %s (%.1f min this session); loss curve -> %s%n", out, minutes, lossCsv);
         return 0;

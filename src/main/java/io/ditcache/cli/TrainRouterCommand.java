@@ -1,5 +1,6 @@
 package io.ditcache.cli;
 
+import io.ditcache.Provenance;
 import io.ditcache.cache.Router;
 import io.ditcache.cache.RouterFile;
 import io.ditcache.data.FashionMnist;
@@ -12,15 +13,11 @@ import io.ditcache.train.RouterTrainer;
 import io.ditcache.train.RouterTrainingConfig;
 import io.ditcache.train.RouterTrainingMethod;
 import io.ditcache.train.TrainingImages;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -180,11 +177,7 @@ public final class TrainRouterCommand implements Callable<Integer> {
         try (Progress progress = new Progress("train-router " + m.id(), iterations, "it", trainer.iteration())) {
             trainer.train(ckpt, new RouterTrainingProgress(progress, config, trainer.iteration()));
         }
-        Map<String, String> extra = new LinkedHashMap<>();
-        String rev = gitRevision();
-        if (rev != null) {
-            extra.put("git_revision", rev);
-        }
+        Map<String, String> extra = new LinkedHashMap<>(Provenance.current().toMap());
         extra.put("model_source", model.model);
         Router router = trainer.result(extra);
         double stored = router.defaultThreshold();
@@ -243,23 +236,5 @@ public final class TrainRouterCommand implements Callable<Integer> {
             return sampler.trim().toLowerCase(Locale.ROOT);
         }
         return io.ditcache.SamplerSettings.defaultsFor(model.model).sampler();
-    }
-
-    /** {@code git rev-parse --short HEAD} of the working directory, or null. */
-    private static String gitRevision() {
-        try {
-            Process p = new ProcessBuilder("git", "rev-parse", "--short", "HEAD").redirectErrorStream(true).start();
-            String line;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                line = r.readLine();
-            }
-            if (!p.waitFor(5, TimeUnit.SECONDS) || p.exitValue() != 0 || line == null || !line.matches("[0-9a-f]{4,40}")) {
-                p.destroy();
-                return null;
-            }
-            return line;
-        } catch (java.io.IOException | InterruptedException e) {
-            return null;
-        }
     }
 }

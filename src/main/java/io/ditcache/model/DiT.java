@@ -146,6 +146,11 @@ public final class DiT {
         return config;
     }
 
+    /** The metadata of the file the weights came from (safetensors {@code __metadata__}; empty for a {@code .pt}). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
     /**
      * The weights as a state dict with facebookresearch/DiT's keys, in the checkpoint's order. Unpacked, the tensors
      * are the model's own (changes in place reach it); while packed, the token-wise Linear weights are exact copies

@@ -193,6 +193,68 @@ class BadInputTest {
         assertFalse(r.err().contains("missing.pt"), r.err());
     }
 
+    /**
+     * Every option of sample and eval is checked before the model is loaded: with {@code --model DiT-XL/2} and no
+     * {@code --random-weights}, loading fails at once ("is a preset without weights"), so each error below must come
+     * before it. (A label beyond a checkpoint file's classes is known only once its weights are read.)
+     */
+    @Test
+    void everyOptionOfSampleAndEvalIsCheckedBeforeTheModelIsLoaded() throws Exception {
+        Path file = regularFile();
+        String png = dir.resolve("never.png").toString();
+        String[][] sample = {
+                {"--n", "0"}, {"--n must be >= 1, got 0"},
+                {"--steps", "0"}, {"--steps must be in [1, 1000], got 0"},
+                {"--steps", "1001"}, {"--steps must be in [1, 1000]"},
+                {"--sampler", "euler"}, {"--sampler"},
+                {"--cfg", "NaN"}, {"'--cfg'"},
+                {"--threads", "0"}, {"--threads must be >= 1, got 0"},
+                {"--gemm-backend", "cuda"}, {"cuda"},
+                {"--out", dir.resolve("grid.jpg").toString()}, {"use a .png or .safetensors file name"},
+                {"--stats", file.resolve("s.json").toString()}, {"--stats " + file.resolve("s.json")},
+                {"--cache", "fora:0"}, {"--cache 'fora:0'"},
+                {"--cache", "router:nosuch"}, {"no such router file (--cache router:nosuch)"},
+                {"--cache", "fewer:30"}, {"--cache fewer:30 runs more steps than --steps 20"},
+                {"--cache", "router:l2c", "--steps", "30"}, {"no l2c router ships for 30 sampling steps"},
+                {"--threshold", "0.2"}, {"--threshold 0.2 is a router threshold"},
+                {"--cache", "router:harmonica", "--threshold", "1.5"}, {"threshold", "1.5"},
+                {"--labels", "-1"}, {"--labels: -1 is negative"},
+                {"--labels", "3,1000"}, {"--labels: 1000 is outside [0, 999] (--model DiT-XL/2 has 1000 classes)"},
+                {"--heads", "0"}, {"--heads must be >= 1, got 0"},
+                {"--input-size", "0"}, {"--input-size must be >= 1, got 0"},
+        };
+        refusedBeforeLoading("sample", png, sample, file);
+        String ev = dir.resolve("ev").toString();
+        String[][] eval = {
+                {"--n", "1"}, {"--n must be >= 2, got 1"},
+                {"--batch", "0"}, {"--batch must be >= 1, got 0"},
+                {"--steps", "0"}, {"--steps must be in [1, 1000]"},
+                {"--sampler", "euler"}, {"--sampler"},
+                {"--threads", "0"}, {"--threads must be >= 1"},
+                {"--methods", "none,fora:x"}, {"fora:x"},
+                {"--methods", "router:nosuch"}, {"no such router file (--methods router:nosuch)"},
+                {"--methods", "fora:2", "--threshold", "0.2"}, {"--methods fora:2 uses no router"},
+                {"--out", file.toString()}, {"--out " + file + " exists and is not a directory"},
+        };
+        refusedBeforeLoading("eval", ev, eval, file);
+    }
+
+    /**
+     * {@code command --model DiT-XL/2} with each case's options (pairs of rows: the options, the fragments expected),
+     * plus {@code --out out} unless the case gives one: refused, and not by the model's loading.
+     */
+    private void refusedBeforeLoading(String command, String out, String[][] cases, Path keep) throws Exception {
+        for (int i = 0; i < cases.length; i += 2) {
+            List<String> a = new ArrayList<>(List.of(command, "--model", "DiT-XL/2"));
+            a.addAll(List.of(cases[i]));
+            if (!a.contains("--out")) {
+                a.addAll(List.of("--out", out));
+            }
+            Result r = refused(List.of(keep), a.toArray(String[]::new), cases[i + 1]);
+            assertFalse(r.err().contains("is a preset without weights"), "checked after loading: " + a + "\n" + r.err());
+        }
+    }
+
     @Test
     void aRouterMethodIsTheShippedRouterOfTheStepsAndAStepCountWithoutOneIsRefusedBeforeLoading() throws Exception {
         String png = dir.resolve("never.png").toString();

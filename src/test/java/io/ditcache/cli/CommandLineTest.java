@@ -162,6 +162,10 @@ class CommandLineTest {
         assertTrue(moved > 0 && moved < 1e-4, "max weight change " + moved);
         assertTrue(trained.metadata().get("ditcache.provenance").contains(" init=default "),
                 trained.metadata().get("ditcache.provenance"));
+        assertEquals(io.ditcache.Provenance.current(),
+                io.ditcache.Provenance.fromMetadata(trained.metadata(), io.ditcache.Provenance.MODEL_PREFIX));
+        Result info = run("info", "--model", out.toString());
+        assertTrue(info.out().contains("written by       " + io.ditcache.Provenance.current().summary() + "\n"), info.out());
         Result schedule = run("train-model", "--init", "default", "--lr-schedule", "linear", "--iters", "1",
                 "--out", dir.resolve("l.safetensors").toString());
         assertEquals(2, schedule.code());
@@ -175,7 +179,7 @@ class CommandLineTest {
     @Test
     void everyCommandHasHelp() {
         CommandLine cl = Main.commandLine();
-        for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "train-model", "train-classifier", "bench-forward"}) {
+        for (String c : new String[]{"demo", "info", "sample", "eval", "train-router", "import-router", "train-model", "train-classifier", "bench-forward"}) {
             CommandLine sub = cl.getSubcommands().get(c);
             org.junit.jupiter.api.Assertions.assertNotNull(sub, c);
             String usage = sub.getUsageMessage(CommandLine.Help.Ansi.OFF);
