@@ -8,7 +8,7 @@ import tempfile
 
 import numpy as np
 
-DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4"), "I64": np.dtype("<i8"), "I32": np.dtype("<i4")}
+DTYPES = {"F64": np.dtype("<f8"), "F32": np.dtype("<f4"), "F16": np.dtype("<f2"), "I64": np.dtype("<i8"), "I32": np.dtype("<i4")}
 
 
 def _dtype_name(array):
@@ -19,7 +19,7 @@ def _dtype_name(array):
 
 
 def write(path, tensors, metadata=None):
-    """tensors: ordered {name: numpy array} (F64/F32/I64/I32). Written to a temp file, then renamed."""
+    """tensors: ordered {name: numpy array} (F64/F32/F16/I64/I32). Written to a temp file, then renamed."""
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}

@@ -11,6 +11,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
+import io.ditcache.vae.LatentDecoder;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,19 +44,22 @@ public final class Pipeline {
     private final CachePolicy policy;
     /** The threads sampling runs on; 0: the process-wide count ({@link Parallel#threads()}). */
     private final int threads;
+    /** What turns latents into images after sampling; null: the samples are what the model samples. */
+    private final LatentDecoder decoder;
 
-    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache, int threads) {
+    private Pipeline(DiT model, SamplerSettings settings, CachePolicy cache, int threads, LatentDecoder decoder) {
         this.model = model;
         this.settings = settings;
         this.cache = cache;
         this.threads = threads;
+        this.decoder = decoder;
         this.policy = cache.forSteps(settings.runSteps());
         policy.checkFits(model, settings.runSteps());
     }
 
     /** The model {@code model} names ({@link Models#load}) with its default settings and no caching. */
     public static Pipeline load(String model) throws IOException {
-        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none(), 0);
+        return new Pipeline(Models.load(model), SamplerSettings.defaultsFor(model), Cache.none(), 0, null);
     }
 
     /** {@code model} (its weights packed first if they are not) with {@link SamplerSettings#DEFAULT} and no caching. */
@@ -63,7 +67,7 @@ public final class Pipeline {
         if (!model.isPacked()) {
             model.packWeights();
         }
-        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none(), 0);
+        return new Pipeline(model, SamplerSettings.DEFAULT, Cache.none(), 0, null);
     }
 
     /** Samples with sampler {@code name} ({@code ddim}, {@code ddpm}, {@code dpm++2m}, optionally {@code +clip}). */
@@ -90,17 +94,17 @@ public final class Pipeline {
     }
 
     public Pipeline settings(SamplerSettings settings) {
-        return new Pipeline(model, settings, cache, threads);
+        return new Pipeline(model, settings, cache, threads, decoder);
     }
 
     /** Samples as {@code method} says: its cache policy and its {@code fewer:K} ({@link Cache#parseMethod}). */
     public Pipeline method(Method method) {
-        return new Pipeline(model, settings.withFewerSteps(method.fewerSteps()), method.cache(), threads);
+        return new Pipeline(model, settings.withFewerSteps(method.fewerSteps()), method.cache(), threads, decoder);
     }
 
     /** Samples with the cache policy {@code policy} (see {@link Cache}). */
     public Pipeline cache(CachePolicy policy) {
-        return new Pipeline(model, settings, policy, threads);
+        return new Pipeline(model, settings, policy, threads, decoder);
     }
 
     /**
@@ -113,7 +117,26 @@ public final class Pipeline {
         if (threads < 1) {
             throw new InvalidSettingException("threads", "threads must be >= 1, got " + threads);
         }
-        return new Pipeline(model, settings, cache, threads);
+        return new Pipeline(model, settings, cache, threads, decoder);
+    }
+
+    /**
+     * Decodes every sample with {@code decoder} (a VAE for a latent model: {@code LatentDecoders.load(path)}), after
+     * sampling and timed apart from it ({@link Samples#decoded()}); null: none. PSNR and SSIM against the uncached
+     * samples are then measured on the decoded images.
+     */
+    public Pipeline decoder(LatentDecoder decoder) {
+        if (decoder != null && decoder.latentChannels() != model.config().inChannels()) {
+            throw new InvalidSettingException("vae", "vae: " + decoder.name() + " decodes " + decoder.latentChannels()
+                    + "-channel latents, but " + model.config().name() + " samples " + model.config().inChannels()
+                    + " channels");
+        }
+        return new Pipeline(model, settings, cache, threads, decoder);
+    }
+
+    /** The decoder of {@link #decoder(LatentDecoder)}, or null. */
+    public LatentDecoder decoder() {
+        return decoder;
     }
 
     /** The threads sampling runs on ({@link #threads(int)}, else the process-wide count at this moment). */
@@ -227,14 +250,28 @@ public final class Pipeline {
         Tensor start = xT != null ? xT : noise(c, labels.length, seed);
         Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
                 settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), start, withUncached, listener);
-        CachedSampling.Result r = threads == 0 ? sampling.get() : Parallel.withThreads(threads, sampling);
-        if (r.uncached() != null) {
-            // On the [-1, 1] scale of pixels (for latent models, of the latents); SSIM needs 11 x 11 at least.
-            boolean ssimFits = c.inputSize() >= ImageMetrics.SSIM_WINDOW;
-            r.stats().setQualityVsUncached(ImageMetrics.psnr(r.samples(), r.uncached(), 2.0),
-                    ssimFits ? ImageMetrics.ssim(r.samples(), r.uncached(), 2.0) : Double.NaN);
+        CachedSampling.Result r = onThreads(sampling);
+        Tensor decoded = null;
+        Tensor decodedUncached = null;
+        if (decoder != null) {
+            long t0 = System.nanoTime();
+            decoded = onThreads(() -> decoder.decode(r.samples()));
+            r.stats().setDecode(decoder.name(), (System.nanoTime() - t0) / 1e6,
+                    decoder.macs(c.inputSize(), c.inputSize()) * labels.length);
+            decodedUncached = r.uncached() == null ? null : onThreads(() -> decoder.decode(r.uncached()));
         }
-        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached(),
+        if (r.uncached() != null) {
+            // On the [-1, 1] scale of pixels (for undecoded latent models, of the latents); SSIM needs 11 x 11 at least.
+            Tensor a = decoded != null ? decoded : r.samples();
+            Tensor b = decoded != null ? decodedUncached : r.uncached();
+            boolean ssimFits = a.dim(2) >= ImageMetrics.SSIM_WINDOW;
+            r.stats().setQualityVsUncached(ImageMetrics.psnr(a, b, 2.0), ssimFits ? ImageMetrics.ssim(a, b, 2.0) : Double.NaN);
+        }
+        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached(), decoded,
                 Provenance.current(threads()));
+    }
+
+    private <T> T onThreads(Supplier<T> body) {
+        return threads == 0 ? body.get() : Parallel.withThreads(threads, body);
     }
 }

@@ -27,10 +27,11 @@ public final class Samples {
     private final SamplerSettings settings;
     private final CacheStats stats;
     private final Tensor uncached;
+    private final Tensor decoded;
     private final Provenance provenance;
 
     Samples(Tensor images, int[] labels, long seed, DiTConfig config, SamplerSettings settings, CacheStats stats,
-            Tensor uncached, Provenance provenance) {
+            Tensor uncached, Tensor decoded, Provenance provenance) {
         this.images = images;
         this.labels = labels;
         this.seed = seed;
@@ -38,6 +39,7 @@ public final class Samples {
         this.settings = settings;
         this.stats = stats;
         this.uncached = uncached;
+        this.decoded = decoded;
         this.provenance = provenance;
     }
 
@@ -72,18 +74,27 @@ public final class Samples {
         return provenance;
     }
 
-    /** Whether the samples are images (1 or 3 channels), not latents that need a VAE. */
-    public boolean arePixels() {
-        return config.inChannels() == 1 || config.inChannels() == 3;
+    /** The samples decoded by the pipeline's decoder ({@link Pipeline#decoder}) [n, 3, H, W] in about [-1, 1], else null. */
+    public Tensor decoded() {
+        return decoded;
     }
 
-    /** Writes the images as a PNG grid, {@value #GRID_COLUMNS} to a row, each pixel 2 x 2. */
+    /** Whether there are images to show: the samples are pixels (1 or 3 channels) or were decoded. */
+    public boolean arePixels() {
+        return decoded != null || config.inChannels() == 1 || config.inChannels() == 3;
+    }
+
+    /**
+     * Writes the images (the decoded ones where there are) as a PNG grid, {@value #GRID_COLUMNS} to a row; each pixel
+     * of a pixel-space model's samples as 2 x 2.
+     */
     public void writePng(Path file) throws IOException {
         if (!arePixels()) {
             throw new IllegalStateException(config.name() + " samples " + config.inChannels() + "-channel latents, not"
-                    + " images: write them with writeLatents (and decode them with an SD VAE)");
+                    + " images: decode them (Pipeline.decoder, a VAE) or write them with writeLatents");
         }
-        ImageGrid.write(images, Math.min(images.dim(0), GRID_COLUMNS), GRID_SCALE, file);
+        Tensor shown = decoded != null ? decoded : images;
+        ImageGrid.write(shown, Math.min(shown.dim(0), GRID_COLUMNS), decoded != null ? 1 : GRID_SCALE, file);
     }
 
     /**

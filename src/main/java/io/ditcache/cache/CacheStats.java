@@ -56,6 +56,9 @@ public final class CacheStats {
     private double threshold = Double.NaN;
     private double psnrVsUncached = Double.NaN;
     private double ssimVsUncached = Double.NaN;
+    private String decoder;
+    private double decodeMs = Double.NaN;
+    private long decodeMacs;
 
     /**
      * @param steps         sampler steps actually run per trajectory
@@ -117,6 +120,21 @@ public final class CacheStats {
     public void setQualityVsUncached(double psnr, double ssim) {
         this.psnrVsUncached = psnr;
         this.ssimVsUncached = ssim;
+    }
+
+    /**
+     * Records the decoding of the samples into images after sampling: the decoder's name, its wall time (not part of
+     * {@link #wallMs()}: decoding is never cached) and its multiply-accumulates.
+     */
+    public void setDecode(String decoder, double ms, long macs) {
+        this.decoder = decoder;
+        this.decodeMs = ms;
+        this.decodeMacs = macs;
+    }
+
+    /** The wall time of decoding the samples ({@link #setDecode}), NaN when they were not decoded. */
+    public double decodeMs() {
+        return decodeMs;
     }
 
     /** Records the wall time of an uncached run of the same work, measured by the caller. */
@@ -205,6 +223,10 @@ public final class CacheStats {
                     : String.format(Locale.ROOT, ", PSNR %.2f dB / SSIM %.4f vs uncached", psnrVsUncached, ssimVsUncached));
         }
         b.append(String.format(Locale.ROOT, ", peak cache %.1f MiB", peakCacheBytes / 1048576.0));
+        if (decoder != null) {
+            b.append(String.format(Locale.ROOT, "; decoded with %s in %.0f ms (%s GMACs, not cached)", decoder, decodeMs,
+                    digits3(decodeMacs / 1e9)));
+        }
         return b.toString();
     }
 
@@ -269,6 +291,11 @@ public final class CacheStats {
             // Identical samples have an infinite PSNR, which JSON has no number for.
             f.put("psnr_vs_uncached", Double.isInfinite(psnrVsUncached) ? "inf" : num(psnrVsUncached));
             f.put("ssim_vs_uncached", num(ssimVsUncached));
+        }
+        if (decoder != null) {
+            f.put("decoder", decoder);
+            f.put("decode_ms", num(decodeMs));
+            f.put("decode_macs", decodeMacs);
         }
         f.put("step_order", STEP_ORDER);
         List<Long> perStep = new ArrayList<>();

@@ -14,7 +14,7 @@ public final class ModelOptions {
                     + "or 'default' (the embedded Fashion-MNIST model). Default: ${DEFAULT-VALUE}.")
     String model;
 
-    @Option(names = "--random-weights", description = "With a preset: use random weights (for timing only; the samples are noise).")
+    @Option(names = "--random-weights", description = "With a preset (of --model, or of --vae): use random weights (for timing only; the samples are noise).")
     boolean randomWeights;
 
     @Option(names = "--heads", paramLabel = "N", description = "Attention heads, when a checkpoint's width matches no preset.")

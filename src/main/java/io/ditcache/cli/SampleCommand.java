@@ -8,6 +8,7 @@ import io.ditcache.Samples;
 import io.ditcache.diffusion.SampleListener;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.vae.LatentDecoder;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code ditcache sample}: a {@link Pipeline} from the options, its samples written and what caching did reported. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
         description = {"Sample images, cached or not, and report what caching did.",
-                "Pixel-space models give a PNG grid; latent models a safetensors file of latents (decode them with an "
-                        + "SD VAE elsewhere). The same --seed gives the same noise for every --cache policy, so cached and "
+                "Pixel-space models give a PNG grid; latent models a safetensors file of latents, or with --vae a PNG "
+                        + "grid of the decoded images (decoding is timed apart and never cached). The same --seed gives the same noise for every --cache policy, so cached and "
                         + "uncached samples are directly comparable."})
 final class SampleCommand implements Callable<Integer> {
     @Mixin
@@ -52,6 +53,12 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--stats", paramLabel = "FILE", description = "Write cache statistics as JSON.")
     Path stats;
 
+    @Mixin
+    VaeOption vae = new VaeOption();
+
+    @Option(names = "--latents", paramLabel = "FILE", description = "With --vae: also write the latents (.safetensors).")
+    Path latents;
+
     @Option(names = "--compare-uncached", description = "Also run the uncached sampler on the same noise: the wall-clock"
             + " speedup and the PSNR/SSIM of the cached samples against the uncached ones.")
     boolean compareUncached;
@@ -76,9 +83,10 @@ final class SampleCommand implements Callable<Integer> {
         }
         Method method = CacheOption.parse("--cache", cache, threshold, settings);
         Preflight.thresholdNeedsRouter(threshold, List.of(method.cache()), "--cache " + cache);
+        LatentDecoder decoder = loadDecoder(outName);
         DiT dit = model.load();
         Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
-        Pipeline pipe = Pipeline.of(dit).settings(settings).method(method);
+        Pipeline pipe = Pipeline.of(dit).settings(settings).method(method).decoder(decoder);
         DiTConfig c = pipe.model().config();
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
@@ -115,11 +123,48 @@ final class SampleCommand implements Callable<Integer> {
         }
     }
 
+    /** With --vae: the decoder, after checking that it fits the model and --out (before the model is loaded). */
+    private LatentDecoder loadDecoder(String outName) throws java.io.IOException {
+        if (!vae.given()) {
+            if (latents != null) {
+                throw new IllegalArgumentException("--latents is for --vae runs (without --vae, --out FILE.safetensors"
+                        + " writes the latents)");
+            }
+            return null;
+        }
+        if (!outName.endsWith(".png")) {
+            throw new IllegalArgumentException("--vae decodes into a PNG grid: use --out FILE.png (and --latents "
+                    + "FILE.safetensors to keep the latents)");
+        }
+        if (latents != null) {
+            if (!latents.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")) {
+                throw new IllegalArgumentException("--latents " + latents + ": use a .safetensors file name");
+            }
+            Preflight.outputFile("--latents", latents);
+        }
+        DiTConfig c = model.config();
+        if (c.inChannels() == 1 || c.inChannels() == 3) {
+            throw new IllegalArgumentException("--vae: " + c.name() + " samples pixels, not latents: drop --vae");
+        }
+        vae.check(model.randomWeights);
+        LatentDecoder d = vae.load(model.randomWeights);
+        if (d.latentChannels() != c.inChannels()) {
+            throw new IllegalArgumentException("--vae " + vae.vae + " decodes " + d.latentChannels() + "-channel latents, but "
+                    + c.name() + " samples " + c.inChannels() + " channels");
+        }
+        return d;
+    }
+
     private void write(Samples s, DiTConfig c) throws java.io.IOException {
         boolean png = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png");
         if (png && s.arePixels()) {
             s.writePng(out);
-            System.out.println("wrote " + count(n) + " -> " + out);
+            System.out.println("wrote " + count(n) + (s.decoded() != null ? " " + Arrays.toString(s.decoded().shape()) : "")
+                    + " -> " + out);
+            if (latents != null) {
+                s.writeLatents(latents);
+                System.out.println("wrote the latents " + Arrays.toString(s.images().shape()) + " -> " + latents);
+            }
             return;
         }
         Path file = out;
@@ -127,7 +172,7 @@ final class SampleCommand implements Callable<Integer> {
             String name = out.getFileName().toString();
             file = out.resolveSibling(name.substring(0, name.length() - 4) + ".safetensors");
             System.out.println(c.name() + " works in a " + c.inChannels() + "-channel latent space: writing latents to " + file
-                    + " (decode with an SD VAE: vae.decode(z / 0.18215)); ditcache has no VAE");
+                    + " (decode them with --vae, or later with 'ditcache decode --vae FILE --latents " + file + "')");
         }
         s.writeLatents(file);
         System.out.println("wrote " + count(n) + " " + Arrays.toString(s.images().shape()) + " -> " + file);
