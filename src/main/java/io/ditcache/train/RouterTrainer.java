@@ -216,8 +216,7 @@ public final class RouterTrainer {
         }
         if (usageTarget != null && iteration > 0 && iteration % config.steps() == 0) {
             if (iteration >= landingStart()) {
-                boolean first = Double.isNaN(landed);
-                if (first) {
+                if (Double.isNaN(landed)) {
                     router.resetOptimizers();
                 }
                 land(RouterEvaluation.landingThreshold(currentRouter(), config.targetUsage()));
