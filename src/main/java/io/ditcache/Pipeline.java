@@ -5,6 +5,7 @@ import io.ditcache.cache.CachedSampling;
 import io.ditcache.cache.Router;
 import io.ditcache.cache.RouterPolicy;
 import io.ditcache.diffusion.GaussianNoise;
+import io.ditcache.diffusion.SampleSeeds;
 import io.ditcache.diffusion.SampleListener;
 import io.ditcache.eval.ImageMetrics;
 import io.ditcache.model.DiT;
@@ -31,10 +32,13 @@ import java.util.function.UnaryOperator;
  * they give one after another. The defaults follow the model
  * ({@link SamplerSettings#defaultsFor}), with no caching.
  * <p>
- * Seeds: the initial noise of a request of n labels is {@link #noise}: n x C x H x W values drawn in that (row-major)
- * order from {@link GaussianNoise}{@code (seed)}, so a prefix of the labels starts from the same noise; a stochastic
- * sampler ({@code ddpm}) draws its step noise from its own {@code GaussianNoise(seed)}. The same model, settings,
- * cache policy, labels and seed give the same bits, whatever the policy: cached and uncached samples compare directly.
+ * Seeds: every sample has an index i in its job (0, 1, ... for a request; a request may start at any index, as a
+ * shard of a larger job does). Sample i's initial noise is C x H x W draws, in row-major order, from
+ * {@link GaussianNoise}{@code (}{@link SampleSeeds#initialNoise}{@code (seed, i))}, and a stochastic sampler
+ * ({@code ddpm}) draws its step noise from {@code GaussianNoise(}{@link SampleSeeds#samplerNoise}{@code (seed, i))}:
+ * a sample's bits depend on (model, settings, policy, label, seed, i) alone, not on the batch or shard it ran in.
+ * The same model, settings, cache policy, labels and seed give the same bits, whatever the policy: cached and
+ * uncached samples compare directly.
  */
 public final class Pipeline {
     private final DiT model;
@@ -188,11 +192,27 @@ public final class Pipeline {
         return List.copyOf(warnings);
     }
 
-    /** The initial noise for {@code n} samples of a model of config {@code c} from {@code seed} (the seed rule above). */
+    /** The initial noise of samples 0 .. n-1 of a model of config {@code c} from {@code seed} (the seed rule above). */
     public static Tensor noise(DiTConfig c, int n, long seed) {
+        return noise(c, 0, n, seed);
+    }
+
+    /** The initial noise [n, C, H, W] of samples {@code firstIndex .. firstIndex + n - 1} (the seed rule above). */
+    public static Tensor noise(DiTConfig c, long firstIndex, int n, long seed) {
+        if (firstIndex < 0) {
+            throw new InvalidSettingException("first index", "first index: " + firstIndex + " is negative");
+        }
         Tensor x = Tensor.zeros(n, c.inChannels(), c.inputSize(), c.inputSize());
-        new GaussianNoise(seed).fill(x.data());
+        int per = c.inChannels() * c.inputSize() * c.inputSize();
+        for (int r = 0; r < n; r++) {
+            new GaussianNoise(SampleSeeds.initialNoise(seed, firstIndex + r)).fill(x.data(), r * per, (r + 1) * per);
+        }
         return x;
+    }
+
+    /** The label of sample {@code index} when none is asked for: the classes in turn, {@code index mod classes}. */
+    public static int defaultLabel(DiTConfig c, long index) {
+        return (int) Math.floorMod(index, (long) c.numClasses());
     }
 
     /** One sample per label, from the noise of {@code seed}. */
@@ -202,7 +222,15 @@ public final class Pipeline {
 
     /** As {@link #sample(int[], long)}, with {@code listener} hearing every step. */
     public Samples sample(int[] labels, long seed, SampleListener listener) {
-        return run(labels, null, seed, false, listener);
+        return sample(labels, seed, 0, listener);
+    }
+
+    /**
+     * Samples {@code firstIndex .. firstIndex + labels.length - 1} of a job seeded {@code seed}, one per label: the
+     * same bits as those rows of a request from index 0 (the seed rule above), so shards of a job can run anywhere.
+     */
+    public Samples sample(int[] labels, long seed, long firstIndex, SampleListener listener) {
+        return run(labels, null, seed, firstIndex, false, listener);
     }
 
     /**
@@ -211,13 +239,18 @@ public final class Pipeline {
      * noise tensor into batches.
      */
     public Samples sample(int[] labels, Tensor noise, long seed, SampleListener listener) {
+        return sample(labels, noise, seed, 0, listener);
+    }
+
+    /** As {@link #sample(int[], Tensor, long, SampleListener)} for rows that are samples {@code firstIndex, ...}. */
+    public Samples sample(int[] labels, Tensor noise, long seed, long firstIndex, SampleListener listener) {
         DiTConfig c = model.config();
         int[] expected = {labels.length, c.inChannels(), c.inputSize(), c.inputSize()};
         if (!Arrays.equals(expected, noise.shape())) {
             throw new InvalidSettingException("noise", "noise: shape " + Arrays.toString(noise.shape()) + ", but "
                     + labels.length + " labels for " + c.name() + " need " + Arrays.toString(expected));
         }
-        return run(labels, noise, seed, false, listener);
+        return run(labels, noise, seed, firstIndex, false, listener);
     }
 
     /**
@@ -227,7 +260,12 @@ public final class Pipeline {
      * uncached run, in that order.
      */
     public Samples sampleWithUncached(int[] labels, long seed, SampleListener listener) {
-        return run(labels, null, seed, true, listener);
+        return sampleWithUncached(labels, seed, 0, listener);
+    }
+
+    /** As {@link #sampleWithUncached(int[], long, SampleListener)} for samples {@code firstIndex, ...} of a job. */
+    public Samples sampleWithUncached(int[] labels, long seed, long firstIndex, SampleListener listener) {
+        return run(labels, null, seed, firstIndex, true, listener);
     }
 
     /** Refuses an empty batch or a label outside the model's classes. */
@@ -244,12 +282,13 @@ public final class Pipeline {
     }
 
     /** Samples from {@code xT}, or from the seed's noise where it is null. */
-    private Samples run(int[] labels, Tensor xT, long seed, boolean withUncached, SampleListener listener) {
+    private Samples run(int[] labels, Tensor xT, long seed, long firstIndex, boolean withUncached,
+                        SampleListener listener) {
         checkLabels(labels);
         DiTConfig c = model.config();
-        Tensor start = xT != null ? xT : noise(c, labels.length, seed);
+        Tensor start = xT != null ? xT : noise(c, firstIndex, labels.length, seed);
         Supplier<CachedSampling.Result> sampling = () -> CachedSampling.sample(model, policy, settings.sampler(),
-                settings.steps(), settings.runSteps(), seed, labels, settings.cfg(), start, withUncached, listener);
+                settings.steps(), settings.runSteps(), seed, firstIndex, labels, settings.cfg(), start, withUncached, listener);
         CachedSampling.Result r = onThreads(sampling);
         Tensor decoded = null;
         Tensor decodedUncached = null;
@@ -267,7 +306,7 @@ public final class Pipeline {
             boolean ssimFits = a.dim(2) >= ImageMetrics.SSIM_WINDOW;
             r.stats().setQualityVsUncached(ImageMetrics.psnr(a, b, 2.0), ssimFits ? ImageMetrics.ssim(a, b, 2.0) : Double.NaN);
         }
-        return new Samples(r.samples(), labels.clone(), seed, c, settings, r.stats(), r.uncached(), decoded,
+        return new Samples(r.samples(), labels.clone(), seed, firstIndex, c, settings, r.stats(), r.uncached(), decoded,
                 Provenance.current(threads()));
     }
 

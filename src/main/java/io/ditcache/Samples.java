@@ -23,6 +23,7 @@ public final class Samples {
     private final Tensor images;
     private final int[] labels;
     private final long seed;
+    private final long firstIndex;
     private final DiTConfig config;
     private final SamplerSettings settings;
     private final CacheStats stats;
@@ -30,11 +31,12 @@ public final class Samples {
     private final Tensor decoded;
     private final Provenance provenance;
 
-    Samples(Tensor images, int[] labels, long seed, DiTConfig config, SamplerSettings settings, CacheStats stats,
-            Tensor uncached, Tensor decoded, Provenance provenance) {
+    Samples(Tensor images, int[] labels, long seed, long firstIndex, DiTConfig config, SamplerSettings settings,
+            CacheStats stats, Tensor uncached, Tensor decoded, Provenance provenance) {
         this.images = images;
         this.labels = labels;
         this.seed = seed;
+        this.firstIndex = firstIndex;
         this.config = config;
         this.settings = settings;
         this.stats = stats;
@@ -54,6 +56,11 @@ public final class Samples {
 
     public long seed() {
         return seed;
+    }
+
+    /** The job index of the first sample (row r is sample {@code firstIndex + r}: {@link Pipeline}'s seed rule). */
+    public long firstIndex() {
+        return firstIndex;
     }
 
     public SamplerSettings settings() {
@@ -100,7 +107,7 @@ public final class Samples {
     /**
      * Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], with the model, sampler,
      * steps run ({@code steps}; with fewer steps also {@code schedule_steps}, the N they were spaced from), cfg, seed,
-     * cache policy and {@link #provenance()} ({@link Provenance#toMap()}) as metadata.
+     * first index, cache policy and {@link #provenance()} ({@link Provenance#toMap()}) as metadata.
      */
     public void writeLatents(Path file) throws IOException {
         float[] y = new float[labels.length];
@@ -116,6 +123,7 @@ public final class Samples {
         }
         sd.metadata().put("cfg", Float.toString(settings.cfg()));
         sd.metadata().put("seed", Long.toString(seed));
+        sd.metadata().put("first_index", Long.toString(firstIndex));
         sd.metadata().put("cache", stats.policy());
         sd.metadata().putAll(provenance.toMap());
         SafeTensors.write(file, sd, DType.F32);

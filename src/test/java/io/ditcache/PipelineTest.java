@@ -40,12 +40,15 @@ class PipelineTest {
         return DiT.random(TINY, 1);
     }
 
-    /** What the pipeline wraps, called directly: the noise of the seed rule, then CachedSampling. */
+    /** What the pipeline wraps, called directly: the noise of the seed rule (row r from (seed, r)), then CachedSampling. */
     private static CachedSampling.Result direct(DiT model, io.ditcache.cache.CachePolicy policy, String sampler, int steps,
                                                 float cfg, int[] labels, long seed) {
         Tensor xT = Tensor.zeros(labels.length, model.config().inChannels(), model.config().inputSize(),
                 model.config().inputSize());
-        new GaussianNoise(seed).fill(xT.data());
+        int per = xT.numel() / labels.length;
+        for (int r = 0; r < labels.length; r++) {
+            new GaussianNoise(io.ditcache.diffusion.SampleSeeds.initialNoise(seed, r)).fill(xT.data(), r * per, (r + 1) * per);
+        }
         return CachedSampling.sample(model, policy, sampler, steps, steps, seed, labels, cfg, xT, false,
                 SampleListener.NONE);
     }

@@ -41,19 +41,30 @@ public final class CachedSampling {
      */
     public static Result sample(DiT model, CachePolicy policy, String sampler, int steps, int runSteps, long seed,
                                 int[] labels, float cfg, Tensor xT, boolean measureUncached, SampleListener listener) {
+        return sample(model, policy, sampler, steps, runSteps, seed, 0, labels, cfg, xT, measureUncached, listener);
+    }
+
+    /**
+     * As {@link #sample(DiT, CachePolicy, String, int, int, long, int[], float, Tensor, boolean, SampleListener)}
+     * for a batch whose rows are samples {@code firstIndex, firstIndex + 1, ...} of a job (their step noise follows
+     * {@link io.ditcache.diffusion.SampleSeeds}).
+     */
+    public static Result sample(DiT model, CachePolicy policy, String sampler, int steps, int runSteps, long seed,
+                                long firstIndex, int[] labels, float cfg, Tensor xT, boolean measureUncached,
+                                SampleListener listener) {
         if (runSteps < 1 || runSteps > steps) {
             throw new IllegalArgumentException("runs " + runSteps + " steps of " + steps + ": needs 1 to " + steps);
         }
         if (measureUncached) {
             // One untimed uncached trajectory first, so neither timed run pays for JIT warm-up.
-            uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
+            uncached(model, sampler, steps, seed, firstIndex, labels, cfg, xT, listener);
         }
         CachedDenoiser denoiser = new CachedDenoiser(model, labels, cfg, policy, runSteps, steps);
         denoiser.stats().setRun(sampler, seed, cfg, thresholdOf(denoiser.policy()));
-        Tensor x0 = Samplers.create(sampler, runSteps, seed).sample(denoiser, xT, listener);
+        Tensor x0 = Samplers.create(sampler, runSteps, seed, firstIndex).sample(denoiser, xT, listener);
         Tensor reference = null;
         if (measureUncached) {
-            Result plain = uncached(model, sampler, steps, seed, labels, cfg, xT, listener);
+            Result plain = uncached(model, sampler, steps, seed, firstIndex, labels, cfg, xT, listener);
             reference = plain.samples();
             denoiser.stats().setWallMsUncached(plain.stats().wallMs());
         }
@@ -71,10 +82,10 @@ public final class CachedSampling {
         return Double.NaN;
     }
 
-    private static Result uncached(DiT model, String sampler, int steps, long seed, int[] labels, float cfg, Tensor xT,
-                                   SampleListener listener) {
+    private static Result uncached(DiT model, String sampler, int steps, long seed, long firstIndex, int[] labels,
+                                   float cfg, Tensor xT, SampleListener listener) {
         CachedDenoiser plain = new CachedDenoiser(model, labels, cfg, new NoCache(), steps);
-        Sampler reference = Samplers.create(sampler, steps, seed);
+        Sampler reference = Samplers.create(sampler, steps, seed, firstIndex);
         Tensor x0 = reference.sample(plain, xT, listener);
         return new Result(x0, plain.stats());
     }

@@ -9,6 +9,7 @@ import io.ditcache.cache.CacheStats;
 import io.ditcache.cache.NoCache;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.ImageGrid;
+import io.ditcache.eval.Judges;
 import io.ditcache.eval.MethodResult;
 import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiTConfig;

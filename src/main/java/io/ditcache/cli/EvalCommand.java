@@ -2,12 +2,15 @@ package io.ditcache.cli;
 
 import io.ditcache.Method;
 import io.ditcache.Pipeline;
-import io.ditcache.Provenance;
 import io.ditcache.SamplerSettings;
+import io.ditcache.Shard;
+import io.ditcache.cache.ModelFingerprint;
 import io.ditcache.eval.EvalReport;
+import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
 import io.ditcache.eval.ImageGrid;
+import io.ditcache.eval.Judges;
 import io.ditcache.eval.MethodResult;
 import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
@@ -60,6 +63,12 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
+    @Option(names = "--shard", paramLabel = "K/N", description = "Run only part K of N (0 <= K < N) of the --n samples:"
+            + " the K-th of N runs of whole --batch batches, with the bits an unsplit run gives them. Writes DIR/shard-K-of-N.json"
+            + " (exact sufficient statistics) instead of the report; 'ditcache eval-merge' merges the N parts into"
+            + " the report of the whole run. For batch schedulers (Slurm arrays, Kubernetes jobs).")
+    String shard;
+
     @Override
     public Integer call() throws Exception {
         if (n < 2) {
@@ -68,6 +77,8 @@ final class EvalCommand implements Callable<Integer> {
         if (batch < 1) {
             throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
         }
+        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        part.checkFits(n, batch);
         threads.apply();
         SamplerSettings settings = sampling.settingsFor(model);
         Preflight.outputDirectory("--out", out);
@@ -88,16 +99,18 @@ final class EvalCommand implements Callable<Integer> {
             Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
         }
         Files.createDirectories(out);
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % c.numClasses();
+        long from = part.from(n, batch);
+        int m = Math.toIntExact(part.to(n, batch) - from);
+        int[] labels = new int[m];
+        for (int i = 0; i < m; i++) {
+            labels[i] = Pipeline.defaultLabel(c, from + i);
         }
-        Tensor noise = Pipeline.noise(c, n, sampling.seed);
+        Tensor noise = Pipeline.noise(c, from, m, sampling.seed);
         Evaluation.Setup setup = new Evaluation.Setup(Pipeline.of(dit).settings(settings), sampling.seed, labels, noise,
-                batch);
+                batch, from);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
-        if (judge != null) {
+        if (judge != null && part.equals(Shard.ALL)) {
             if (n < FID_MIN_N) {
                 System.err.printf(Locale.ROOT, "warning: --n %d is below %d: the FID over the classifier's 128 features"
                         + " is biased upward and noisy at small n (its covariance needs many more samples than 128"
@@ -116,26 +129,29 @@ final class EvalCommand implements Callable<Integer> {
         try (Progress bar = new Progress("eval " + all.size() + " methods", (long) n * all.size(), "img")) {
             runs = Evaluation.runInterleaved(setup, labelsOfMethods, parsed, done -> bar.stepTo((long) done, null));
         }
-        List<MethodResult> results = new ArrayList<>();
         Progress.Phase judging = Progress.phase("PSNR/SSIM" + (judge == null ? "" : ", class consistency"
                 + (reference == null ? "" : " and FID")) + " of " + runs.size() + " methods");
+        EvalShard stats = EvalShard.of(EvalShard.job(c.name() + " " + ModelFingerprint.of(dit), settings, sampling.seed, n, labelsOfMethods,
+                judge != null), from, from + m, runs, labels, judge);
+        List<MethodResult> results = stats.results(reference);
+        judging.done();
+        if (!part.equals(Shard.ALL)) {
+            Path file = out.resolve("shard-" + part.index() + "-of-" + part.count() + ".json");
+            stats.write(file);
+            EvalReport.print(results, System.out);
+            System.out.println("shard " + part + " (samples " + from + " to " + (from + m - 1) + ") -> " + file
+                    + "; merge the " + part.count() + " shards with: ditcache eval-merge --out DIR " + out);
+            return 0;
+        }
         for (Evaluation.Run r : runs) {
-            results.add(Evaluation.judge(r, runs.get(0), labels, judge, reference));
-            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(n, 20) * noise.numel() / n),
-                    Math.min(n, 20), c.inChannels(), c.inputSize(), c.inputSize());
+            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(m, 20) * noise.numel() / m),
+                    Math.min(m, 20), c.inChannels(), c.inputSize(), c.inputSize());
             if (c.inChannels() == 1 || c.inChannels() == 3) {
                 ImageGrid.write(head, 10, 2, out.resolve("samples-" + r.method().replaceAll("[^A-Za-z0-9._-]", "_") + ".png"));
             }
         }
-        judging.done();
-        String header = String.format(Locale.ROOT, "# ditcache eval: %s, %s-%d, cfg %.2f, %d samples, seed %d, %d threads%n%n"
-                        + "Written by %s.%n%n"
-                        + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise, the methods "
-                        + "taking turns batch by batch. "
-                        + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
-                        + "classifier trained here, against the test set (not Inception FID).",
-                c.name(), settings.sampler(), settings.steps(), settings.cfg(), n, sampling.seed, io.ditcache.tensor.Parallel.threads(),
-                Provenance.current().summary());
+        String header = EvalReport.header(c.name(), settings, n, sampling.seed,
+                io.ditcache.tensor.Parallel.threads() + " threads");
         EvalReport.write(out, results, header, sampling.seed);
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The {@code ditcache} command line: one subcommand per job. */
 @Command(name = "ditcache", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fast Diffusion Transformer sampling in pure Java with learned feature caching.",
-        subcommands = {DemoCommand.class, InfoCommand.class, SampleCommand.class, DecodeCommand.class, EvalCommand.class, ParetoCommand.class, TrainRouterCommand.class, ImportRouterCommand.class, TrainClassifierCommand.class, TrainModelCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, InfoCommand.class, SampleCommand.class, DecodeCommand.class, EvalCommand.class, EvalMergeCommand.class, ParetoCommand.class, TrainRouterCommand.class, ImportRouterCommand.class, TrainClassifierCommand.class, TrainModelCommand.class, BenchForwardCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

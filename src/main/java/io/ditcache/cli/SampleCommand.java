@@ -5,6 +5,7 @@ import io.ditcache.Method;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
 import io.ditcache.Samples;
+import io.ditcache.Shard;
 import io.ditcache.diffusion.SampleListener;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
@@ -35,6 +36,12 @@ final class SampleCommand implements Callable<Integer> {
 
     @Option(names = "--n", defaultValue = "10", description = "Number of samples (one batch). Default: ${DEFAULT-VALUE}.")
     int n;
+
+    @Option(names = "--shard", paramLabel = "K/N", description = "Draw only part K of N (0 <= K < N) of the --n samples:"
+            + " indices [K n / N, (K+1) n / N), with the bits an unsplit run gives them (sample i's noise comes from"
+            + " (--seed, i) alone; fbcache decides per batch, so its samples follow the batch). For batch schedulers"
+            + " (Slurm arrays, Kubernetes jobs); name --out per part.")
+    String shard;
 
     @Option(names = "--labels", split = ",", paramLabel = "Y", description = "Class labels, cycled over the samples (default: 0, 1, 2, ...).")
     int[] labels;
@@ -68,6 +75,8 @@ final class SampleCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--n must be >= 1, got " + n);
         }
+        Shard part = shard == null ? Shard.ALL : Shard.parse(shard);
+        part.checkFits(n, 1);
         String outName = out.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (!outName.endsWith(".png") && !outName.endsWith(".safetensors")) {
             throw new IllegalArgumentException("--out " + out + ": use a .png or .safetensors file name");
@@ -88,9 +97,12 @@ final class SampleCommand implements Callable<Integer> {
         Preflight.checkFits(method.cache(), dit, method.runSteps(settings.steps()));
         Pipeline pipe = Pipeline.of(dit).settings(settings).method(method).decoder(decoder);
         DiTConfig c = pipe.model().config();
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = labels == null || labels.length == 0 ? i % c.numClasses() : labels[i % labels.length];
+        long from = part.from(n);
+        int[] y = new int[Math.toIntExact(part.to(n) - from)];
+        for (int i = 0; i < y.length; i++) {
+            long index = from + i;
+            y[i] = labels == null || labels.length == 0 ? Pipeline.defaultLabel(c, index)
+                    : labels[(int) (index % labels.length)];
         }
         pipe.checkLabels(y);
         if (model.isRandom()) {
@@ -102,7 +114,8 @@ final class SampleCommand implements Callable<Integer> {
         Samples s;
         try (Progress bar = new Progress("sample " + cache, total, "step")) {
             SampleListener listener = (stepIndex, stepsDone, totalSteps) -> bar.stepTo(++done[0], null);
-            s = compareUncached ? pipe.sampleWithUncached(y, sampling.seed, listener) : pipe.sample(y, sampling.seed, listener);
+            s = compareUncached ? pipe.sampleWithUncached(y, sampling.seed, from, listener)
+                    : pipe.sample(y, sampling.seed, from, listener);
         }
         write(s, c);
         System.out.println(s.stats().summary());

@@ -18,8 +18,8 @@ final class SamplingOptions {
             + " model's and its routers').")
     Float cfg;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial noise (sample i starts from the i-th"
-            + " block of one N(0, 1) stream) and of the sampler's noise. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the noise: sample i's initial noise and (ddpm)"
+            + " step noise come from (seed, i) alone, whatever the batch or --shard it runs in. Default: ${DEFAULT-VALUE}.")
     long seed;
 
     /** The settings asked for, what is left out taken from the defaults of {@code model} ({@link SamplerSettings#defaultsFor}). */

@@ -35,7 +35,7 @@ public final class DdimSampler extends SpacedSampler {
     }
 
     @Override
-    Run start() {
+    Run start(int rows) {
         return this::step;
     }
 

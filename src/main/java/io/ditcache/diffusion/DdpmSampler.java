@@ -3,6 +3,7 @@ package io.ditcache.diffusion;
 import io.ditcache.tensor.Tensor;
 
 import java.util.Arrays;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -23,17 +24,29 @@ public final class DdpmSampler extends SpacedSampler {
     public enum FixedVariance { SMALL, LARGE }
 
     private final FixedVariance fixedVariance;
-    private final Supplier<? extends NoiseSource> noise;
+    private final IntFunction<? extends NoiseSource> noise;
 
-    /** DDPM with {@code steps} steps and per-step noise from {@code new GaussianNoise(seed)} (fresh per sample). */
+    /** {@link #DdpmSampler(int, long, long)} for a batch whose first sample has index 0. */
     public DdpmSampler(int steps, long seed) {
-        this(SpacedSchedule.create(steps), FixedVariance.SMALL, () -> new GaussianNoise(seed));
+        this(steps, seed, 0);
     }
 
     /**
-     * @param noise called once per {@link #sample} call for the noise stream of that trajectory
+     * DDPM with {@code steps} steps; row r of a batch draws its step noise from its own stream,
+     * {@link SampleSeeds#samplerRows}{@code (seed, firstIndex, rows)}, fresh per {@link #sample} call.
+     */
+    public DdpmSampler(int steps, long seed, long firstIndex) {
+        this(SpacedSchedule.create(steps), FixedVariance.SMALL, rows -> SampleSeeds.samplerRows(seed, firstIndex, rows));
+    }
+
+    /**
+     * @param noise called once per {@link #sample} call for the noise stream of that trajectory (all rows)
      */
     public DdpmSampler(SpacedSchedule schedule, FixedVariance fixedVariance, Supplier<? extends NoiseSource> noise) {
+        this(schedule, fixedVariance, rows -> noise.get());
+    }
+
+    private DdpmSampler(SpacedSchedule schedule, FixedVariance fixedVariance, IntFunction<? extends NoiseSource> noise) {
         super(schedule);
         this.fixedVariance = fixedVariance;
         this.noise = noise;
@@ -45,8 +58,8 @@ public final class DdpmSampler extends SpacedSampler {
     }
 
     @Override
-    Run start() {
-        NoiseSource z = noise.get();
+    Run start(int rows) {
+        NoiseSource z = noise.apply(rows);
         return (x, out, step) -> step(x, out, step, z);
     }
 

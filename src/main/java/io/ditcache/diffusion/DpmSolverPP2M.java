@@ -55,7 +55,7 @@ public final class DpmSolverPP2M extends SpacedSampler {
     }
 
     @Override
-    Run start() {
+    Run start(int rows) {
         return new Run() {
             private float[] previousX0; // x0 predicted at step i+1
 

@@ -33,7 +33,12 @@ public final class GaussianNoise implements NoiseSource {
 
     @Override
     public void fill(float[] dst) {
-        for (int k = 0; k < dst.length; k++) {
+        fill(dst, 0, dst.length);
+    }
+
+    /** Fills {@code dst[from, to)} with the next {@code to - from} draws. */
+    public void fill(float[] dst, int from, int to) {
+        for (int k = from; k < to; k++) {
             dst[k] = (float) nextGaussian();
         }
     }

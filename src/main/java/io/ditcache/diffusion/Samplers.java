@@ -16,14 +16,22 @@ public final class Samplers {
     }
 
     /**
-     * A sampler by name: {@code ddim}; {@code ddpm} (noise from {@code GaussianNoise(seed)}); {@code dpm++2m}, also
+     * {@link #create(String, int, long, long)} for a batch whose first sample has index 0.
+     */
+    public static Sampler create(String name, int steps, long seed) {
+        return create(name, steps, seed, 0);
+    }
+
+    /**
+     * A sampler by name: {@code ddim}; {@code ddpm} (each row's step noise from its own stream, seeded by
+     * {@link SampleSeeds#samplerNoise}{@code (seed, firstIndex + row)}); {@code dpm++2m}, also
      * spelled {@code dpmpp2m}, {@code dpm-solver++} or {@code dpmsolver++}. Case-insensitive. A {@code +clip} suffix
      * (e.g. {@code ddim+clip}) clamps every predicted x0 to [-1, 1], as pixel-space models are usually sampled;
      * without it the samplers are DiT's (no clipping, right for latents).
      *
      * @throws IllegalArgumentException for an unknown name or a step count outside 1..1000
      */
-    public static Sampler create(String name, int steps, long seed) {
+    public static Sampler create(String name, int steps, long seed, long firstIndex) {
         String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         boolean clip = key.endsWith(SpacedSampler.CLIP);
         if (clip) {
@@ -35,7 +43,7 @@ public final class Samplers {
                 s = new DdimSampler(steps);
                 break;
             case "ddpm":
-                s = new DdpmSampler(steps, seed);
+                s = new DdpmSampler(steps, seed, firstIndex);
                 break;
             case "dpm++2m":
             case "dpmpp2m":

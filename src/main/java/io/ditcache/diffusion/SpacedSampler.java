@@ -51,13 +51,13 @@ abstract class SpacedSampler implements Sampler {
         return clipDenoised ? base + CLIP : base;
     }
 
-    /** A fresh run for one trajectory. */
-    abstract Run start();
+    /** A fresh run for one trajectory of a batch of {@code rows} samples. */
+    abstract Run start(int rows);
 
     @Override
     public final Tensor sample(Denoiser denoiser, Tensor xT, SampleListener listener) {
         int n = schedule.steps();
-        Run run = start();
+        Run run = start(xT.dim(0));
         Tensor x = xT.copy();
         for (int i = n - 1; i >= 0; i--) {
             Tensor out = denoiser.predict(x, i, schedule.timestep(i));

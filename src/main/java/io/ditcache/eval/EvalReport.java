@@ -27,6 +27,21 @@ public final class EvalReport {
         return sb.toString();
     }
 
+    /**
+     * The report's opening lines: model, settings, sample count and seed, {@code how} it ran (e.g. "2 threads",
+     * "merged from 8 shards"), the writing build, and what each column measures.
+     */
+    public static String header(String model, io.ditcache.SamplerSettings settings, long n, long seed, String how) {
+        return String.format(Locale.ROOT, "# ditcache eval: %s, %s-%d, cfg %.2f, %d samples, seed %d, %s%n%n"
+                        + "Written by %s.%n%n"
+                        + "Speedup = uncached wall time / method wall time, both measured in this run on the same noise, the methods "
+                        + "taking turns batch by batch. "
+                        + "PSNR/SSIM are against the uncached samples. FID is in the features of the Fashion-MNIST "
+                        + "classifier trained here, against the test set (not Inception FID).",
+                model, settings.sampler(), settings.steps(), settings.cfg(), n, seed, how,
+                io.ditcache.Provenance.current().summary());
+    }
+
     /** A value for a table: "-" when not measured (NaN), "inf" when infinite, else {@code fmt}. */
     static String num(double v, String fmt) {
         if (Double.isNaN(v)) {

@@ -16,10 +16,16 @@ import io.ditcache.tensor.Tensor;
 public final class Evaluation {
     /**
      * What every method is run on: the pipeline's model and sampler settings (each method sets its own cache policy
-     * and fewer steps), n = labels.length samples from {@code noise} [n, C, H, W], in batches of {@code batch}; batch b
-     * seeds a stochastic sampler with {@code seed + b}.
+     * and fewer steps), n = labels.length samples from {@code noise} [n, C, H, W], in batches of {@code batch}; row r is
+     * sample {@code firstIndex + r} of the job seeded {@code seed} (a stochastic sampler's noise follows
+     * {@link Pipeline}'s seed rule), so results do not depend on the batch size.
      */
-    public record Setup(Pipeline pipeline, long seed, int[] labels, Tensor noise, int batch) {
+    public record Setup(Pipeline pipeline, long seed, int[] labels, Tensor noise, int batch, long firstIndex) {
+        /** A setup whose rows are samples 0 .. n-1. */
+        public Setup(Pipeline pipeline, long seed, int[] labels, Tensor noise, int batch) {
+            this(pipeline, seed, labels, noise, batch, 0);
+        }
+
         public Setup {
             if (noise.dim(0) != labels.length) {
                 throw new IllegalArgumentException("noise for " + noise.dim(0) + " samples but " + labels.length + " labels");
@@ -81,7 +87,7 @@ public final class Evaluation {
         }
         java.util.List<Pipeline> pipes = methods.stream().map(s.pipeline()::method).toList();
         double[] finished = {0};
-        for (int start = 0, b = 0; start < n; start += s.batch(), b++) {
+        for (int start = 0; start < n; start += s.batch()) {
             int m = Math.min(s.batch(), n - start);
             int[] y = java.util.Arrays.copyOfRange(s.labels(), start, start + m);
             int[] batchShape = shape.clone();
@@ -91,7 +97,8 @@ public final class Evaluation {
                 double before = finished[0];
                 SampleListener steps = listener == null ? SampleListener.NONE
                         : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
-                Samples r = pipes.get(i).sample(y, Tensor.of(xs.clone(), batchShape), s.seed() + b, steps);
+                Samples r = pipes.get(i).sample(y, Tensor.of(xs.clone(), batchShape), s.seed(), s.firstIndex() + start,
+                        steps);
                 totals[i].add(r, start * per, m * per);
                 finished[0] += m;
             }
@@ -133,24 +140,8 @@ public final class Evaluation {
      * class consistency and, with reference statistics, the classifier-feature FID are measured too.
      */
     public static MethodResult judge(Run run, Run baseline, int[] labels, SampleJudge judge, FeatureStatistics reference) {
-        double psnr = ImageMetrics.psnr(run.samples(), baseline.samples(), 2.0);
-        double ssim = ImageMetrics.ssim(run.samples(), baseline.samples(), 2.0);
-        double fid = Double.NaN;
-        double consistency = Double.NaN;
-        if (judge != null) {
-            int[] predicted = judge.predict(run.samples());
-            int hits = 0;
-            for (int i = 0; i < labels.length; i++) {
-                hits += predicted[i] == labels[i] ? 1 : 0;
-            }
-            consistency = (double) hits / labels.length;
-            if (reference != null && labels.length > 1) {
-                fid = FrechetDistance.between(FeatureStatistics.of(judge.features(run.samples())), reference);
-            }
-        }
-        return new MethodResult(run.method(), run.steps(), run.cacheUsageRatio(), run.macs(),
-                (double) run.macs() / baseline.macs(), run.wallMs(), baseline.wallMs() / run.wallMs(), psnr, ssim, fid,
-                consistency);
+        MethodStatistics base = MethodStatistics.of(baseline, baseline, labels, null);
+        return MethodStatistics.of(run, baseline, labels, judge).result(base, reference);
     }
 
     /** One untimed uncached batch of the setup, so that JIT compilation is charged to no timed method. */
@@ -160,7 +151,7 @@ public final class Evaluation {
         int[] shape = s.noise().shape();
         shape[0] = m;
         Setup w = new Setup(s.pipeline(), s.seed(), java.util.Arrays.copyOf(s.labels(), m),
-                Tensor.of(java.util.Arrays.copyOf(s.noise().data(), m * per), shape), m);
+                Tensor.of(java.util.Arrays.copyOf(s.noise().data(), m * per), shape), m, s.firstIndex());
         run(w, "warm-up", Method.of(new NoCache()), null);
     }
 }

@@ -1,6 +1,5 @@
 package io.ditcache.eval;
 
-import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
 
 /**
@@ -29,18 +28,7 @@ public record FeatureStatistics(double[] mean, double[][] covariance, int count)
         if (features.length < 2) {
             throw new IllegalArgumentException("feature statistics need at least 2 vectors, got " + features.length);
         }
-        int d = features[0].length;
-        double[][] rows = new double[features.length][];
-        for (int n = 0; n < features.length; n++) {
-            if (features[n].length != d) {
-                throw new IllegalArgumentException("feature vector " + n + " has length " + features[n].length + ", expected " + d);
-            }
-            rows[n] = new double[d];
-            for (int j = 0; j < d; j++) {
-                rows[n][j] = features[n][j];
-            }
-        }
-        return ofRows(rows);
+        return FeatureMoments.of(features).statistics();
     }
 
     /** Statistics of the rows of a [N, D] tensor. */
@@ -55,44 +43,5 @@ public record FeatureStatistics(double[] mean, double[][] covariance, int count)
             rows[i] = java.util.Arrays.copyOfRange(features.data(), i * d, (i + 1) * d);
         }
         return of(rows);
-    }
-
-    /** Two passes: the mean, then the covariance of the centred rows (which {@code rows} becomes). */
-    private static FeatureStatistics ofRows(double[][] rows) {
-        int count = rows.length;
-        int d = rows[0].length;
-        double[] mean = new double[d];
-        for (double[] row : rows) {
-            for (int j = 0; j < d; j++) {
-                mean[j] += row[j];
-            }
-        }
-        for (int j = 0; j < d; j++) {
-            mean[j] /= count;
-        }
-        for (double[] row : rows) {
-            for (int j = 0; j < d; j++) {
-                row[j] -= mean[j];
-            }
-        }
-        double[][] cov = new double[d][d];
-        Parallel.parallelFor(0, d, i -> {
-            double[] acc = cov[i];
-            for (double[] row : rows) {
-                double ci = row[i];
-                for (int j = i; j < d; j++) {
-                    acc[j] += ci * row[j];
-                }
-            }
-            for (int j = i; j < d; j++) {
-                acc[j] /= count - 1;
-            }
-        });
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j < i; j++) {
-                cov[i][j] = cov[j][i];
-            }
-        }
-        return new FeatureStatistics(mean, cov, count);
     }
 }

@@ -29,8 +29,21 @@ public final class ImageMetrics {
 
     /** PSNR of the two tensors taken as one signal (MSE over all elements). */
     public static double psnr(Tensor images, Tensor references, double dataRange) {
+        return psnrOfMse(squaredError(images, references) / images.numel(), dataRange);
+    }
+
+    /** The sum of squared differences over all elements, in double: PSNR's sufficient statistic. */
+    public static double squaredError(Tensor images, Tensor references) {
         checkSameShape(images, references);
-        return psnrOf(meanSquaredError(images.data(), references.data(), 0, images.numel()), dataRange);
+        return sumSquaredError(images.data(), references.data(), 0, images.numel());
+    }
+
+    /** PSNR (dB) of a mean squared error on data of range {@code range}: +Infinity where the MSE is 0. */
+    public static double psnrOfMse(double mse, double range) {
+        if (!(range > 0)) {
+            throw new IllegalArgumentException("data range must be positive, got " + range);
+        }
+        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(range * range / mse);
     }
 
     /** PSNR of each image [C, H, W] of an [N, C, H, W] batch against its reference. */
@@ -40,7 +53,7 @@ public final class ImageMetrics {
         int per = images.numel() / Math.max(1, n);
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
-            out[i] = psnrOf(meanSquaredError(images.data(), references.data(), i * per, per), dataRange);
+            out[i] = psnrOfMse(meanSquaredError(images.data(), references.data(), i * per, per), dataRange);
         }
         return out;
     }
@@ -149,19 +162,16 @@ public final class ImageMetrics {
     }
 
     private static double meanSquaredError(float[] a, float[] b, int off, int len) {
+        return sumSquaredError(a, b, off, len) / len;
+    }
+
+    private static double sumSquaredError(float[] a, float[] b, int off, int len) {
         double sum = 0;
         for (int i = off; i < off + len; i++) {
             double d = (double) a[i] - b[i];
             sum += d * d;
         }
-        return sum / len;
-    }
-
-    private static double psnrOf(double mse, double range) {
-        if (!(range > 0)) {
-            throw new IllegalArgumentException("data range must be positive, got " + range);
-        }
-        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(range * range / mse);
+        return sum;
     }
 
     private static void checkSameShape(Tensor a, Tensor b) {

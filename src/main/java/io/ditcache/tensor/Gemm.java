@@ -68,7 +68,7 @@ public final class Gemm {
             return;
         }
         if (m <= SkinnyGemm.MAX_ROWS) {
-            SkinnyGemm.matmul(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
+            SkinnyGemm.matmul(config.kc(), a, aOff, lda, b, bOff, ldb, c, cOff, ldc, m, n, k, transA, transB, accumulate);
             return;
         }
         blocked(config, a, aOff, lda, transA, b, bOff, ldb, transB, null, c, cOff, ldc, m, n, k, accumulate);

@@ -97,6 +97,22 @@ class BadInputTest {
     }
 
     @Test
+    void aBadShardOrShardFileIsRefusedBeforeAnyWork() throws Exception {
+        String png = dir.resolve("never.png").toString();
+        String ev = dir.resolve("ev").toString();
+        refused(List.of(), args("sample", "--shard", "2/2", "--out", png), "--shard 2/2: needs 0 <= K < N");
+        refused(List.of(), args("sample", "--shard", "half", "--out", png), "--shard 'half': expected K/N");
+        refused(List.of(), args("sample", "--n", "3", "--shard", "0/4", "--out", png), "--shard 0/4 of 3 samples",
+                "use N <= 3");
+        refused(List.of(), args("eval", "--n", "100", "--batch", "50", "--shard", "0/3", "--out", ev),
+                "in batches of 50", "use N <= 2");
+        refused(List.of(), args("eval-merge", "--out", ev, dir.resolve("missing.json").toString()), "missing.json",
+                "no such file or directory");
+        Path bad = Files.writeString(dir.resolve("shard-0-of-2.json"), "{\"format\": \"ditcache-eval-shard-1\"}");
+        refused(List.of(bad), args("eval-merge", "--out", ev, dir.toString()), bad.toString(), "missing key 'job'");
+    }
+
+    @Test
     void fewerStepsCannotRunMoreStepsThanRequested() throws Exception {
         Path model = tinyModel(dir);
         String png = dir.resolve("never.png").toString();

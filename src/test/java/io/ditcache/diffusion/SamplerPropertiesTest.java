@@ -130,7 +130,7 @@ class SamplerPropertiesTest {
         assertArrayEquals(a, reused.sample(GAUSSIAN, xT).data(), "each sample() restarts the noise stream");
         assertFalse(java.util.Arrays.equals(a, new DdpmSampler(20, 2).sample(GAUSSIAN, xT).data()));
         DdpmSampler large = new DdpmSampler(SpacedSchedule.create(20), DdpmSampler.FixedVariance.LARGE,
-                () -> new GaussianNoise(1));
+                () -> SampleSeeds.samplerRows(1, 0, xT.dim(0)));
         assertFalse(java.util.Arrays.equals(a, large.sample(GAUSSIAN, xT).data()));
         // Learned range with v = −1 everywhere is the small variance, v = +1 the large one.
         assertArrayEquals(a, new DdpmSampler(20, 1).sample(withConstantV(-1f), xT).data());

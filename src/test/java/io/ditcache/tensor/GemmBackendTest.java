@@ -80,7 +80,8 @@ class GemmBackendTest {
     void switchingToOpenBlasRoutesGemmAndPinsNewWeights() {
         PackedWeight javaPacked = PackedWeight.of(new float[]{1, 2, 3, 4, 5, 6}, 2, 3);
         GemmBackend.use(GemmBackend.OPENBLAS);
-        assertTrue(Gemm.settings().startsWith("openblas backend, OpenBLAS 0.3.31"), Gemm.settings());
+        // The bundled OpenBLAS, or a system one javacpp finds first (Debian's libopenblas0): any version.
+        assertTrue(Gemm.settings().startsWith("openblas backend, OpenBLAS "), Gemm.settings());
         Random rng = new Random(31);
         int m = 40;
         int n = 21;

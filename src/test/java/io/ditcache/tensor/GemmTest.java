@@ -34,6 +34,44 @@ class GemmTest {
         Reference.assertClose(what, want, c, 0, 1e-5 * Math.sqrt(k + 1));
     }
 
+    /**
+     * A row of C has the same bits whatever the number of rows multiplied with it: the skinny path (m <= 4) sums k
+     * as the blocked path does, chunk by chunk. Batch invariance of the whole model rests on this.
+     */
+    @Test
+    void aRowsBitsDoNotDependOnHowManyRowsAreMultiplied() {
+        Random rng = new Random(5);
+        GemmConfig config = GemmConfig.defaults();
+        int big = 11;
+        for (int k : new int[] {7, config.kc() - 1, config.kc() + 3, 2 * config.kc() + 17}) {
+            for (int n : new int[] {5, 64, 131}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (boolean acc : new boolean[] {false, true}) {
+                        float[] a = randoms(rng, big * k);
+                        float[] b = randoms(rng, k * n);
+                        float[] c0 = randoms(rng, big * n);
+                        float[] all = c0.clone();
+                        Gemm.matmul(a, 0, k, b, 0, tb ? k : n, all, 0, n, big, n, k, false, tb, acc);
+                        for (int m = 1; m <= SkinnyGemm.MAX_ROWS + 1; m++) {
+                            float[] few = java.util.Arrays.copyOf(c0, m * n);
+                            Gemm.matmul(a, 0, k, b, 0, tb ? k : n, few, 0, n, m, n, k, false, tb, acc);
+                            org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(all, m * n), few,
+                                    "m " + m + " k " + k + " n " + n + " transB " + tb + " accumulate " + acc);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] randoms(Random rng, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (float) rng.nextGaussian();
+        }
+        return x;
+    }
+
     @Test
     void allTransposesAndEdgeSizes() {
         Random rng = new Random(1);

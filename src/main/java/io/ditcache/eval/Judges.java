@@ -1,27 +1,30 @@
-package io.ditcache.cli;
+package io.ditcache.eval;
 
 import io.ditcache.data.Dataset;
 import io.ditcache.data.FashionMnist;
-import io.ditcache.eval.FeatureStatistics;
-import io.ditcache.eval.SampleJudge;
 import io.ditcache.eval.classifier.FashionClassifier;
 import io.ditcache.model.DiTConfig;
 
 /** Which classifier judges a model's samples, and the reference feature statistics for its FID. */
-final class Judges {
+public final class Judges {
     private Judges() {
     }
 
     /** The shipped Fashion-MNIST classifier for 32x32x1, 10-class models; null (no class metrics) otherwise. */
-    static SampleJudge forModel(DiTConfig c) {
+    public static SampleJudge forModel(DiTConfig c) {
         if (c.inChannels() != 1 || c.inputSize() != FashionClassifier.IMAGE_SIZE || c.numClasses() != FashionClassifier.CLASSES) {
             return null;
         }
+        return shippedClassifier();
+    }
+
+    /** The Fashion-MNIST classifier shipped in the jar. */
+    public static SampleJudge shippedClassifier() {
         return FashionClassifier.loadDefault();
     }
 
     /** Classifier features of the 10,000 Fashion-MNIST test images; null (FID skipped) when the dataset is absent. */
-    static FeatureStatistics testSetStatistics(SampleJudge judge) {
+    public static FeatureStatistics testSetStatistics(SampleJudge judge) {
         FashionMnist fm = new FashionMnist();
         Dataset test;
         try {
