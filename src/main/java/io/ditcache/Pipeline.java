@@ -36,7 +36,9 @@ import java.util.function.UnaryOperator;
  * shard of a larger job does). Sample i's initial noise is C x H x W draws, in row-major order, from
  * {@link GaussianNoise}{@code (}{@link SampleSeeds#initialNoise}{@code (seed, i))}, and a stochastic sampler
  * ({@code ddpm}) draws its step noise from {@code GaussianNoise(}{@link SampleSeeds#samplerNoise}{@code (seed, i))}:
- * a sample's bits depend on (model, settings, policy, label, seed, i) alone, not on the batch or shard it ran in.
+ * a sample's bits depend on (model, settings, policy, label, seed, i) alone, not on the batch or shard it ran in
+ * (with the Java GEMM, the default; a native backend may round differently at other batch sizes; first-block
+ * caching decides per batch, so its samples follow the batch: {@link Shard} cuts jobs into whole batches).
  * The same model, settings, cache policy, labels and seed give the same bits, whatever the policy: cached and
  * uncached samples compare directly.
  */

@@ -101,13 +101,7 @@ final class EvalCommand implements Callable<Integer> {
         Files.createDirectories(out);
         long from = part.from(n, batch);
         int m = Math.toIntExact(part.to(n, batch) - from);
-        int[] labels = new int[m];
-        for (int i = 0; i < m; i++) {
-            labels[i] = Pipeline.defaultLabel(c, from + i);
-        }
-        Tensor noise = Pipeline.noise(c, from, m, sampling.seed);
-        Evaluation.Setup setup = new Evaluation.Setup(Pipeline.of(dit).settings(settings), sampling.seed, labels, noise,
-                batch, from);
+        Pipeline pipe = Pipeline.of(dit).settings(settings);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
         if (judge != null && part.equals(Shard.ALL)) {
@@ -121,20 +115,33 @@ final class EvalCommand implements Callable<Integer> {
             phase.done();
         }
 
-        Progress.Phase warmUp = Progress.phase("warm-up: one untimed uncached batch of " + Math.min(batch, n) + " (JIT)");
-        Evaluation.warmUp(setup);
+        Progress.Phase warmUp = Progress.phase("warm-up: one untimed uncached batch of " + Math.min(batch, m) + " (JIT)");
+        Evaluation.warmUp(pipe, sampling.seed, Math.min(batch, m));
         warmUp.done();
         List<String> labelsOfMethods = all.stream().map(EvalCommand::label).toList();
-        List<Evaluation.Run> runs;
-        try (Progress bar = new Progress("eval " + all.size() + " methods", (long) n * all.size(), "img")) {
-            runs = Evaluation.runInterleaved(setup, labelsOfMethods, parsed, done -> bar.stepTo((long) done, null));
+        Evaluation.Part done;
+        Progress.Phase[] judging = {null};
+        String what = "PSNR/SSIM" + (judge == null ? "" : ", class consistency" + (reference == null ? "" : " and FID"))
+                + " of " + all.size() + " methods";
+        try (Progress bar = new Progress("eval " + all.size() + " methods", (long) m * all.size(), "img")) {
+            done = Evaluation.runPart(pipe, c.name() + " " + ModelFingerprint.of(dit), labelsOfMethods, parsed,
+                    sampling.seed, n, from, from + m, batch, judge, new Evaluation.Listener() {
+                        @Override
+                        public void onProgress(double samplesDone) {
+                            bar.stepTo((long) samplesDone, null);
+                        }
+
+                        @Override
+                        public void onJudging() {
+                            bar.close();
+                            judging[0] = Progress.phase(what);
+                        }
+                    });
         }
-        Progress.Phase judging = Progress.phase("PSNR/SSIM" + (judge == null ? "" : ", class consistency"
-                + (reference == null ? "" : " and FID")) + " of " + runs.size() + " methods");
-        EvalShard stats = EvalShard.of(EvalShard.job(c.name() + " " + ModelFingerprint.of(dit), settings, sampling.seed, n, labelsOfMethods,
-                judge != null), from, from + m, runs, labels, judge);
+        judging[0].done();
+        List<Evaluation.Run> runs = done.runs();
+        EvalShard stats = done.shard();
         List<MethodResult> results = stats.results(reference);
-        judging.done();
         if (!part.equals(Shard.ALL)) {
             Path file = out.resolve("shard-" + part.index() + "-of-" + part.count() + ".json");
             stats.write(file);
@@ -144,7 +151,7 @@ final class EvalCommand implements Callable<Integer> {
             return 0;
         }
         for (Evaluation.Run r : runs) {
-            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(m, 20) * noise.numel() / m),
+            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(m, 20) * r.samples().numel() / m),
                     Math.min(m, 20), c.inChannels(), c.inputSize(), c.inputSize());
             if (c.inChannels() == 1 || c.inChannels() == 3) {
                 ImageGrid.write(head, 10, 2, out.resolve("samples-" + r.method().replaceAll("[^A-Za-z0-9._-]", "_") + ".png"));

@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * every 30 seconds instead of a stream of carriage returns.
  */
 final class Progress implements AutoCloseable {
+    private boolean closed;
     private final ProgressBar bar;
     private final String task;
     private final long total;
@@ -112,8 +113,13 @@ final class Progress implements AutoCloseable {
         }
     }
 
+    /** Ends the bar; later calls do nothing. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (bar != null) {
             bar.close();
         } else if (lastDecile != 10) {

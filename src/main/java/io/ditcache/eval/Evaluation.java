@@ -53,9 +53,43 @@ public final class Evaluation {
         }
     }
 
+    /** The runs of a part of an evaluation job, and their statistics. */
+    public record Part(java.util.List<Run> runs, EvalShard shard) {
+    }
+
+    /**
+     * Runs {@code methods} (the uncached baseline first) over samples [from, to) of a job of {@code n}: labels
+     * {@code i mod classes}, {@link Pipeline}'s per-index noise, batches of {@code batch} from {@code from} (to give
+     * the unsplit run's bits, start parts on batch boundaries: {@link io.ditcache.Shard}), then reduces them to an
+     * {@link EvalShard} judged by {@code judge} (null: no class metrics). What {@code ditcache eval} and a Spark task
+     * run. {@code model} names the weights in the shard's job ({@link EvalShard#job}).
+     */
+    public static Part runPart(Pipeline pipeline, String model, java.util.List<String> names,
+                               java.util.List<Method> methods, long seed, long n, long from, long to, int batch,
+                               SampleJudge judge, Listener listener) {
+        io.ditcache.model.DiTConfig c = pipeline.model().config();
+        int m = Math.toIntExact(to - from);
+        int[] labels = new int[m];
+        for (int i = 0; i < m; i++) {
+            labels[i] = Pipeline.defaultLabel(c, from + i);
+        }
+        Setup setup = new Setup(pipeline, seed, labels, Pipeline.noise(c, from, m, seed), batch, from);
+        java.util.List<Run> runs = runInterleaved(setup, names, methods, listener);
+        if (listener != null) {
+            listener.onJudging();
+        }
+        EvalShard shard = EvalShard.of(EvalShard.job(model, pipeline.settings(), seed, n, names, judge != null), from, to,
+                runs, labels, judge);
+        return new Part(runs, shard);
+    }
+
     /** Receives progress over all samples of a run: samples done so far (after each step, fractional). */
     public interface Listener {
         void onProgress(double samplesDone);
+
+        /** {@link #runPart} has run every method and now judges them (PSNR, SSIM, classifier); silent by default. */
+        default void onJudging() {
+        }
     }
 
     private Evaluation() {
@@ -142,6 +176,19 @@ public final class Evaluation {
     public static MethodResult judge(Run run, Run baseline, int[] labels, SampleJudge judge, FeatureStatistics reference) {
         MethodStatistics base = MethodStatistics.of(baseline, baseline, labels, null);
         return MethodStatistics.of(run, baseline, labels, judge).result(base, reference);
+    }
+
+    /**
+     * One untimed uncached batch of {@code batch} samples (indices 0 ..) on {@code pipeline}, so that JIT compilation
+     * is charged to no timed method.
+     */
+    public static void warmUp(Pipeline pipeline, long seed, int batch) {
+        io.ditcache.model.DiTConfig c = pipeline.model().config();
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = Pipeline.defaultLabel(c, i);
+        }
+        warmUp(new Setup(pipeline, seed, labels, Pipeline.noise(c, 0, batch, seed), batch));
     }
 
     /** One untimed uncached batch of the setup, so that JIT compilation is charged to no timed method. */

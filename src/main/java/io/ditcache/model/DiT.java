@@ -80,6 +80,7 @@ public final class DiT {
         }
         finalLayer = new FinalLayer(config, weights);
         linears.put("final_layer.linear.weight", finalLayer.linear);
+        linears.put("final_layer.adaLN_modulation.1.weight", finalLayer.ada);
         for (String k : keys) {
             if (!linears.containsKey(k)) {
                 others.put(k, weights.get(k));

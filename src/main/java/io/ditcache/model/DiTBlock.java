@@ -1,7 +1,6 @@
 package io.ditcache.model;
 
 import io.ditcache.nn.GatedResidual;
-import io.ditcache.nn.Linear;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
@@ -22,8 +21,8 @@ public final class DiTBlock {
     final LinearLayer proj;
     final LinearLayer fc1;
     final LinearLayer fc2;
-    final Tensor adaW;
-    final Tensor adaB;
+    /** adaLN_modulation.1: SiLU(c) [batch, D] to the six modulation vectors [batch, 6D]. */
+    final LinearLayer ada;
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -35,26 +34,25 @@ public final class DiTBlock {
         proj = new LinearLayer(w.get(b + "attn.proj.weight", d, d), w.get(b + "attn.proj.bias", d));
         fc1 = new LinearLayer(w.get(b + "mlp.fc1.weight", h, d), w.get(b + "mlp.fc1.bias", h));
         fc2 = new LinearLayer(w.get(b + "mlp.fc2.weight", d, h), w.get(b + "mlp.fc2.bias", d));
-        adaW = w.get(b + "adaLN_modulation.1.weight", 6 * d, d);
-        adaB = w.get(b + "adaLN_modulation.1.bias", 6 * d);
+        ada = new LinearLayer(w.get(b + "adaLN_modulation.1.weight", 6 * d, d), w.get(b + "adaLN_modulation.1.bias", 6 * d));
     }
 
     public int index() {
         return index;
     }
 
-    /** The block's token-wise Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
+    /** The block's Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
     java.util.Map<String, LinearLayer> linears() {
         String b = "blocks." + index + ".";
         return java.util.Map.of(b + "attn.qkv.weight", qkv, b + "attn.proj.weight", proj,
-                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2);
+                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2, b + "adaLN_modulation.1.weight", ada);
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */
     float[] modulation(float[] siluC, int batch) {
         int d = config.hidden();
         float[] mod = new float[batch * 6 * d];
-        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 6 * d, mod);
+        ada.forward(siluC, batch, mod);
         return mod;
     }
 

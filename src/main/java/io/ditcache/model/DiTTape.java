@@ -350,7 +350,7 @@ public final class DiTTape {
             int i = block.index();
             if (dMods[i] != null) {
                 String key = "blocks." + i + ".adaLN_modulation.1.";
-                Linear.backward(dMods[i], siluC, block.adaW.data(), batch, d, 6 * d, dSiluC, true,
+                Linear.backward(dMods[i], siluC, block.ada.weight(), batch, d, 6 * d, dSiluC, true,
                         BranchTape.grad(g, key + "weight"), BranchTape.grad(g, key + "bias"));
             }
         }

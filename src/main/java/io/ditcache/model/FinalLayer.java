@@ -1,7 +1,6 @@
 package io.ditcache.model;
 
 import io.ditcache.nn.LayerNorm;
-import io.ditcache.nn.Linear;
 import io.ditcache.nn.Modulate;
 import io.ditcache.nn.Unpatchify;
 import io.ditcache.tensor.StateDict;
@@ -13,16 +12,16 @@ import io.ditcache.tensor.Tensor;
  */
 public final class FinalLayer {
     private final DiTConfig config;
-    final Tensor adaW;
-    final Tensor adaB;
+    /** adaLN_modulation.1: SiLU(c) [batch, D] to [shift, scale] [batch, 2D]. */
+    final LinearLayer ada;
     final LinearLayer linear;
 
     FinalLayer(DiTConfig config, StateDict w) {
         this.config = config;
         int d = config.hidden();
         int outDim = config.patch() * config.patch() * config.outChannels();
-        adaW = w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d);
-        adaB = w.get("final_layer.adaLN_modulation.1.bias", 2 * d);
+        ada = new LinearLayer(w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d),
+                w.get("final_layer.adaLN_modulation.1.bias", 2 * d));
         linear = new LinearLayer(w.get("final_layer.linear.weight", outDim, d), w.get("final_layer.linear.bias", outDim));
     }
 
@@ -34,7 +33,7 @@ public final class FinalLayer {
         int p = config.patch();
         int outC = config.outChannels();
         float[] mod = new float[batch * 2 * d];
-        Linear.forward(siluC, batch, d, adaW.data(), adaB.data(), 2 * d, mod);
+        ada.forward(siluC, batch, mod);
         float[] h = new float[rows * d];
         LayerNorm.forward(x, h, rows, d);
         Modulate.forward(h, h, batch, t, d, mod, 2 * d, 0, d);

@@ -5,8 +5,8 @@ import io.ditcache.tensor.PackedWeight;
 import io.ditcache.tensor.Tensor;
 
 /**
- * A token-wise Linear of the model ({@code x_embedder.proj}, {@code attn.qkv}, {@code attn.proj}, {@code mlp.fc1},
- * {@code mlp.fc2}, {@code final_layer.linear}): its weight W [out, in] held either plain or, after {@link #pack()},
+ * A Linear of the model ({@code x_embedder.proj}, {@code attn.qkv}, {@code attn.proj}, {@code mlp.fc1},
+ * {@code mlp.fc2}, {@code final_layer.linear}, and the per-sample adaLN modulations): its weight W [out, in] held either plain or, after {@link #pack()},
  * only as its GEMM panels ({@link PackedWeight}), from which {@link #weight()} recovers W bit for bit. The forward
  * gives the same bits either way. Packing and unpacking are made atomic for readers: a forward running meanwhile
  * sees one form or the other.

@@ -94,7 +94,7 @@ public final class Gemm {
      * {@code C[m,n] (+)= A[m,k] * W^T} for a weight packed once ({@link PackedWeight}, W [n,k]); bit-identical to
      * {@code matmul(a, aOff, W, 0, c, cOff, m, n, k, false, true, accumulate)} with the settings {@code w} was
      * packed for (with the backend it was packed for: a weight pinned by a native one multiplies there). A C of at
-     * most {@link SkinnyGemm#MAX_ROWS} rows reads an unpacked copy of W.
+     * most {@link SkinnyGemm#MAX_ROWS} rows reads the panels in place (one pass over W, same sums).
      */
     public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
         int n = w.out();
@@ -106,7 +106,10 @@ public final class Gemm {
             return;
         }
         if (m <= SkinnyGemm.MAX_ROWS) {
-            matmul(w.config(), a, aOff, k, w.unpack(), 0, k, c, cOff, n, m, n, k, false, true, accumulate);
+            if (!empty(c, cOff, n, m, n, k, accumulate)) {
+                SkinnyGemm.packed(w.panels(), w.config().kernel(), w.config().kc(), a, aOff, c, cOff, m, n, k,
+                        accumulate);
+            }
             return;
         }
         blocked(w.config(), a, aOff, k, false, null, 0, k, true, w, c, cOff, n, m, n, k, accumulate);

@@ -56,6 +56,68 @@ final class SkinnyGemm {
         });
     }
 
+    /**
+     * C[m, n] (+)= A[m, k] * W^T for a packed weight (panels of {@code nr} features, {@link PackedWeight}'s layout),
+     * reading the panels in place: one pass over W, no unpacking. Same sums as the blocked path with chunks of
+     * {@code kc}. A is row-major with row stride k.
+     */
+    static void packed(float[] panels, GemmKernel kernel, int kc, float[] a, int aOff, float[] c, int cOff, int m, int n,
+                       int k, boolean accumulate) {
+        int nr = kernel.nr;
+        if (nr != 2 * L) {
+            throw new IllegalStateException("packed skinny GEMM needs panels of 2 vectors, got " + nr + " floats");
+        }
+        int count = (n + nr - 1) / nr;
+        int perTask = Math.max(1, COLS / nr);
+        Parallel.parallelFor(0, (count + perTask - 1) / perTask, blk -> {
+            float[] tile = new float[MAX_ROWS * nr]; // rows of nr floats, as GemmKernel.storeTile reads them
+            for (int j = blk * perTask; j < Math.min(count, (blk + 1) * perTask); j++) {
+                for (int pc = 0; pc < k; pc += kc) {
+                    int len = Math.min(kc, k - pc);
+                    panelChunk(panels, j * k * nr + pc * nr, a, aOff + pc, k, m, len, tile);
+                    kernel.storeTile(tile, c, cOff + j * nr, n, m, Math.min(nr, n - j * nr), accumulate || pc > 0);
+                }
+            }
+        });
+    }
+
+    /** tile[i * 2L + jj] = one FMA chain from zero over {@code len} k-values of A row i and the panel's columns. */
+    private static void panelChunk(float[] panels, int po, float[] a, int ao, int lda, int m, int len, float[] tile) {
+        // Rows past m repeat row 0: their sums are computed and dropped (four rows cost what one does: W streams).
+        int a1 = ao + (m > 1 ? lda : 0);
+        int a2 = ao + (m > 2 ? 2 * lda : 0);
+        int a3 = ao + (m > 3 ? 3 * lda : 0);
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S);
+        for (int p = 0; p < len; p++) {
+            int bo = po + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, panels, bo);
+            FloatVector b1 = FloatVector.fromArray(S, panels, bo + L);
+            FloatVector x = FloatVector.broadcast(S, a[ao + p]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+        }
+        s00.intoArray(tile, 0);
+        s01.intoArray(tile, L);
+        s10.intoArray(tile, 2 * L);
+        s11.intoArray(tile, 3 * L);
+        s20.intoArray(tile, 4 * L);
+        s21.intoArray(tile, 5 * L);
+        s30.intoArray(tile, 6 * L);
+        s31.intoArray(tile, 7 * L);
+    }
+
     /** op(B)[pc : pc+len, j0 : j0+w] into {@code t[p * COLS + jj]}. */
     private static void gather(float[] b, int bOff, int ldb, boolean transB, int j0, int w, int pc, int len, float[] t) {
         if (transB) { // B stored [N, K]: row j holds column j of op(B)

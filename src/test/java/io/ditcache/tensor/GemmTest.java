@@ -64,6 +64,35 @@ class GemmTest {
         }
     }
 
+    /** The same for a packed weight, whose few-row products read the panels in place. */
+    @Test
+    void aRowsBitsDoNotDependOnHowManyRowsMultiplyAPackedWeight() {
+        Random rng = new Random(6);
+        int kc = GemmConfig.defaults().kc();
+        int big = 13;
+        for (int k : new int[] {3, kc, kc + 5, 3 * kc + 1}) {
+            for (int n : new int[] {1, 31, 97}) {
+                float[] w = randoms(rng, n * k);
+                PackedWeight packed = PackedWeight.of(w, n, k);
+                float[] a = randoms(rng, big * k);
+                for (boolean acc : new boolean[] {false, true}) {
+                    float[] c0 = randoms(rng, big * n);
+                    float[] all = c0.clone();
+                    Gemm.matmul(a, 0, packed, all, 0, big, acc);
+                    float[] plain = c0.clone();
+                    Gemm.matmul(a, 0, k, w, 0, k, plain, 0, n, big, n, k, false, true, acc);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(plain, all, "packed = unpacked");
+                    for (int m = 1; m <= SkinnyGemm.MAX_ROWS + 1; m++) {
+                        float[] few = java.util.Arrays.copyOf(c0, m * n);
+                        Gemm.matmul(a, 0, packed, few, 0, m, acc);
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(all, m * n), few,
+                                "m " + m + " k " + k + " n " + n + " accumulate " + acc);
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] randoms(Random rng, int size) {
         float[] x = new float[size];
         for (int i = 0; i < size; i++) {
