@@ -101,31 +101,39 @@ public final class Samples {
                     + " images: decode them (Pipeline.decoder, a VAE) or write them with writeLatents");
         }
         Tensor shown = decoded != null ? decoded : images;
-        ImageGrid.write(shown, Math.min(shown.dim(0), GRID_COLUMNS), decoded != null ? 1 : GRID_SCALE, file);
+        ImageGrid.writePng(ImageGrid.render(shown, Math.min(shown.dim(0), GRID_COLUMNS), decoded != null ? 1 : GRID_SCALE),
+                file, metadata());
     }
 
     /**
-     * Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], with the model, sampler,
-     * steps run ({@code steps}; with fewer steps also {@code schedule_steps}, the N they were spaced from), cfg, seed,
-     * first index, cache policy and {@link #provenance()} ({@link Provenance#toMap()}) as metadata.
+     * What the files written carry besides the samples: model, sampler, steps run ({@code steps}; with fewer steps
+     * also {@code schedule_steps}, the N they were spaced from), cfg, seed, first index, cache policy and
+     * {@link #provenance()} ({@link Provenance#toMap()}).
      */
+    public java.util.Map<String, String> metadata() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("model", config.name());
+        m.put("sampler", settings.sampler());
+        m.put("steps", Integer.toString(settings.runSteps()));
+        if (settings.runSteps() != settings.steps()) {
+            m.put("schedule_steps", Integer.toString(settings.steps()));
+        }
+        m.put("cfg", Float.toString(settings.cfg()));
+        m.put("seed", Long.toString(seed));
+        m.put("first_index", Long.toString(firstIndex));
+        m.put("cache", stats.policy());
+        m.putAll(provenance.toMap());
+        return m;
+    }
+
+    /** Writes the samples as safetensors: {@code samples} [n, C, H, W] and {@code labels} [n], {@link #metadata()} as metadata. */
     public void writeLatents(Path file) throws IOException {
         float[] y = new float[labels.length];
         for (int i = 0; i < y.length; i++) {
             y[i] = labels[i];
         }
         StateDict sd = new StateDict().put("samples", images).put("labels", Tensor.of(y, y.length));
-        sd.metadata().put("model", config.name());
-        sd.metadata().put("sampler", settings.sampler());
-        sd.metadata().put("steps", Integer.toString(settings.runSteps()));
-        if (settings.runSteps() != settings.steps()) {
-            sd.metadata().put("schedule_steps", Integer.toString(settings.steps()));
-        }
-        sd.metadata().put("cfg", Float.toString(settings.cfg()));
-        sd.metadata().put("seed", Long.toString(seed));
-        sd.metadata().put("first_index", Long.toString(firstIndex));
-        sd.metadata().put("cache", stats.policy());
-        sd.metadata().putAll(provenance.toMap());
+        sd.metadata().putAll(metadata());
         SafeTensors.write(file, sd, DType.F32);
     }
 }

@@ -57,4 +57,36 @@ class ProvenanceTest {
                 Provenance.fromMetadata(Map.of("git_revision", "aada9f6"), "").summary());
         assertEquals("ditcache 0.1.0 (git abc), Java 17.0.15, 1 thread", new Provenance("0.1.0", "abc", "17.0.15", 1).summary());
     }
+
+    /** Sample grids (PNG tEXt chunks) and --stats JSON carry the writer's provenance and the sampling settings. */
+    @Test
+    void pngGridsAndStatisticsCarryTheirProvenance(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Samples s = Pipeline.load("default").sampler("ddim+clip", 3).sample(new int[] {1, 2}, 4);
+        java.nio.file.Path png = dir.resolve("g.png");
+        s.writePng(png);
+        java.util.Map<String, String> text = new java.util.HashMap<>();
+        try (javax.imageio.stream.ImageInputStream in = javax.imageio.ImageIO.createImageInputStream(png.toFile())) {
+            javax.imageio.ImageReader r = javax.imageio.ImageIO.getImageReaders(in).next();
+            r.setInput(in);
+            org.w3c.dom.Node root = r.getImageMetadata(0).getAsTree("javax_imageio_png_1.0");
+            for (org.w3c.dom.Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
+                if (n.getNodeName().equals("tEXt")) {
+                    for (org.w3c.dom.Node e = n.getFirstChild(); e != null; e = e.getNextSibling()) {
+                        org.w3c.dom.NamedNodeMap a = e.getAttributes();
+                        text.put(a.getNamedItem("keyword").getNodeValue(), a.getNamedItem("value").getNodeValue());
+                    }
+                }
+            }
+        }
+        assertEquals(s.provenance().toMap().get(Provenance.VERSION_KEY), text.get(Provenance.VERSION_KEY));
+        assertEquals(s.provenance().toMap().get(Provenance.REVISION_KEY), text.get(Provenance.REVISION_KEY));
+        assertEquals("4", text.get("seed"));
+        assertEquals("ddim+clip", text.get("sampler"));
+        java.nio.file.Path json = dir.resolve("stats.json");
+        s.stats().writeJson(json, s.provenance().toMap());
+        Object parsed = io.ditcache.io.Json.parse(java.nio.file.Files.readString(json));
+        java.util.Map<?, ?> writtenBy = (java.util.Map<?, ?>) ((java.util.Map<?, ?>) parsed).get("written_by");
+        assertEquals(s.provenance().toMap().get(Provenance.JAVA_KEY), writtenBy.get(Provenance.JAVA_KEY));
+    }
 }

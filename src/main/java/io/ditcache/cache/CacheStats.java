@@ -261,7 +261,16 @@ public final class CacheStats {
 
     /** Writes {@link #toJson()} to {@code file} atomically. */
     public void writeJson(Path file) throws IOException {
-        Json.write(file, jsonFields());
+        writeJson(file, Map.of());
+    }
+
+    /** As {@link #writeJson(Path)}, with {@code writtenBy} (e.g. the sampling's provenance) under "written_by". */
+    public void writeJson(Path file, Map<String, String> writtenBy) throws IOException {
+        Map<String, Object> f = jsonFields();
+        if (!writtenBy.isEmpty()) {
+            f.put("written_by", new LinkedHashMap<>(writtenBy));
+        }
+        Json.write(file, f);
     }
 
     private Map<String, Object> jsonFields() {

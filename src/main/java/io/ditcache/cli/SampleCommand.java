@@ -120,7 +120,7 @@ final class SampleCommand implements Callable<Integer> {
         write(s, c);
         System.out.println(s.stats().summary());
         if (stats != null) {
-            s.stats().writeJson(stats);
+            s.stats().writeJson(stats, s.provenance().toMap());
             System.out.println("statistics -> " + stats);
         }
         return 0;

@@ -143,9 +143,33 @@ public final class ImageGrid {
 
     /** Writes any image as PNG through a temp file and rename. */
     public static void writePng(BufferedImage image, Path out) throws IOException {
+        writePng(image, out, io.ditcache.Provenance.current().toMap());
+    }
+
+    /**
+     * Writes {@code image} as a PNG with each entry of {@code text} as a tEXt chunk (keyword, value: Latin-1, as PNG
+     * requires), atomically.
+     */
+    public static void writePng(BufferedImage image, Path out, java.util.Map<String, String> text) throws IOException {
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+        javax.imageio.ImageTypeSpecifier type = javax.imageio.ImageTypeSpecifier.createFromRenderedImage(image);
+        javax.imageio.metadata.IIOMetadata meta = writer.getDefaultImageMetadata(type, null);
+        javax.imageio.metadata.IIOMetadataNode entries = new javax.imageio.metadata.IIOMetadataNode("tEXt");
+        for (java.util.Map.Entry<String, String> e : text.entrySet()) {
+            javax.imageio.metadata.IIOMetadataNode entry = new javax.imageio.metadata.IIOMetadataNode("tEXtEntry");
+            entry.setAttribute("keyword", e.getKey());
+            entry.setAttribute("value", e.getValue());
+            entries.appendChild(entry);
+        }
+        javax.imageio.metadata.IIOMetadataNode root = new javax.imageio.metadata.IIOMetadataNode("javax_imageio_png_1.0");
+        root.appendChild(entries);
+        meta.mergeTree("javax_imageio_png_1.0", root);
         AtomicFiles.writeStream(out, stream -> {
-            if (!ImageIO.write(image, "png", stream)) {
-                throw new IOException("no PNG writer for image type " + image.getType());
+            try (javax.imageio.stream.ImageOutputStream ios = new javax.imageio.stream.MemoryCacheImageOutputStream(stream)) {
+                writer.setOutput(ios);
+                writer.write(new javax.imageio.IIOImage(image, null, meta));
+            } finally {
+                writer.dispose();
             }
         });
     }
