@@ -16,6 +16,7 @@ import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.Tensor;
+import io.ditcache.vae.LatentDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,6 +64,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
+    @Mixin
+    VaeOption vae = new VaeOption();
+
     @Option(names = "--shard", paramLabel = "K/N", description = "Run only part K of N (0 <= K < N) of the --n samples:"
             + " the K-th of N runs of whole --batch batches, with the bits an unsplit run gives them. Writes DIR/shard-K-of-N.json"
             + " (exact sufficient statistics) instead of the report; 'ditcache eval-merge' merges the N parts into"
@@ -92,6 +96,8 @@ final class EvalCommand implements Callable<Integer> {
         }
         Preflight.thresholdNeedsRouter(threshold, parsed.stream().map(Method::cache).toList(),
                 "--methods " + String.join(",", methods));
+        vae.check(model.randomWeights);
+        LatentDecoder decoder = vae.given() ? vae.load(model.randomWeights) : null;
         DiT dit = model.load();
         DiTConfig c = dit.config();
         for (Method m : parsed) {
@@ -101,7 +107,7 @@ final class EvalCommand implements Callable<Integer> {
         Files.createDirectories(out);
         long from = part.from(n, batch);
         int m = Math.toIntExact(part.to(n, batch) - from);
-        Pipeline pipe = Pipeline.of(dit).settings(settings);
+        Pipeline pipe = Pipeline.of(dit).settings(settings).decoder(decoder);
         SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
         if (judge != null && part.equals(Shard.ALL)) {
@@ -151,14 +157,22 @@ final class EvalCommand implements Callable<Integer> {
             return 0;
         }
         for (Evaluation.Run r : runs) {
-            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), Math.min(m, 20) * r.samples().numel() / m),
-                    Math.min(m, 20), c.inChannels(), c.inputSize(), c.inputSize());
-            if (c.inChannels() == 1 || c.inChannels() == 3) {
+            int[] shape = r.samples().shape();
+            shape[0] = Math.min(m, 20);
+            Tensor head = Tensor.of(Arrays.copyOf(r.samples().data(), shape[0] * r.samples().numel() / m), shape);
+            if (shape[1] == 1 || shape[1] == 3) {
                 ImageGrid.write(head, 10, 2, out.resolve("samples-" + r.method().replaceAll("[^A-Za-z0-9._-]", "_") + ".png"));
             }
         }
         String header = EvalReport.header(c.name(), settings, n, sampling.seed,
                 io.ditcache.tensor.Parallel.threads() + " threads");
+        if (decoder != null) {
+            double decodeMs = stats.methods().stream().mapToDouble(x -> x.decodeMs()).sum();
+            header += String.format(Locale.ROOT, "%n%nSamples decoded by %s (%s): PSNR/SSIM are of the decoded images;"
+                    + " decoding took %.0f ms per image on average, not cached and not in the wall times or speedups"
+                    + " (end to end, add it to both sides).", decoder.name(), vae.vae,
+                    decodeMs / ((double) m * runs.size()));
+        }
         EvalReport.write(out, results, header, sampling.seed);
         EvalReport.print(results, System.out);
         System.out.println("report -> " + out.resolve("report.md") + ", " + out.resolve("report.csv") + ", " + out.resolve("pareto.png"));

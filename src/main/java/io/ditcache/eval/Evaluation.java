@@ -45,9 +45,12 @@ public final class Evaluation {
         }
     }
 
-    /** A method's samples and totals over all batches. */
+    /**
+     * A method's samples and totals over all batches. With a decoder on the pipeline the samples are the decoded
+     * images and {@code decodeMs} their decoding time (not cached, not in {@code wallMs}); else it is 0.
+     */
     public record Run(String method, int steps, Tensor samples, long unitExecutions, long reusedUnitExecutions,
-                      long macs, long macsUncached, double wallMs) {
+                      long macs, long macsUncached, double wallMs, double decodeMs) {
         public double cacheUsageRatio() {
             return unitExecutions == 0 ? 0 : (double) reusedUnitExecutions / unitExecutions;
         }
@@ -117,7 +120,7 @@ public final class Evaluation {
         int[] shape = s.noise().shape();
         Totals[] totals = new Totals[methods.size()];
         for (int i = 0; i < totals.length; i++) {
-            totals[i] = new Totals(Tensor.zeros(shape));
+            totals[i] = new Totals(n);
         }
         java.util.List<Pipeline> pipes = methods.stream().map(s.pipeline()::method).toList();
         double[] finished = {0};
@@ -133,7 +136,7 @@ public final class Evaluation {
                         : (stepIndex, stepsDone, total) -> listener.onProgress(before + (double) m * stepsDone / total);
                 Samples r = pipes.get(i).sample(y, Tensor.of(xs.clone(), batchShape), s.seed(), s.firstIndex() + start,
                         steps);
-                totals[i].add(r, start * per, m * per);
+                totals[i].add(r, start);
                 finished[0] += m;
             }
         }
@@ -141,31 +144,44 @@ public final class Evaluation {
         for (int i = 0; i < totals.length; i++) {
             Totals t = totals[i];
             runs.add(new Run(labels.get(i), methods.get(i).runSteps(s.steps()), t.samples, t.units, t.reused, t.macs,
-                    t.macsUncached, t.wall));
+                    t.macsUncached, t.wall, t.decode));
         }
         return runs;
     }
 
-    /** One method's samples and counters, summed over batches. */
+    /** One method's samples (decoded where a decoder ran) and counters, summed over batches. */
     private static final class Totals {
-        final Tensor samples;
+        private final int n;
+        Tensor samples;
         long units;
         long reused;
         long macs;
         long macsUncached;
         double wall;
+        double decode;
 
-        Totals(Tensor samples) {
-            this.samples = samples;
+        Totals(int n) {
+            this.n = n;
         }
 
-        void add(Samples r, int offset, int count) {
-            System.arraycopy(r.images().data(), 0, samples.data(), offset, count);
+        /** Batch {@code r}, whose first row is row {@code start} of the run. */
+        void add(Samples r, int start) {
+            Tensor x = r.decoded() != null ? r.decoded() : r.images();
+            if (samples == null) {
+                int[] shape = x.shape();
+                shape[0] = n;
+                samples = Tensor.zeros(shape);
+            }
+            int per = x.numel() / x.dim(0);
+            System.arraycopy(x.data(), 0, samples.data(), start * per, x.numel());
             units += r.stats().unitExecutions();
             reused += r.stats().reusedUnitExecutions();
             macs += r.stats().macs();
             macsUncached += r.stats().macsUncached();
             wall += r.stats().wallMs();
+            if (r.decoded() != null) {
+                decode += r.stats().decodeMs();
+            }
         }
     }
 

@@ -12,14 +12,15 @@ import java.util.Map;
  * {@link MethodResult} is derived from the merged sums, so an evaluation split over machines reports what one
  * machine would have, to float rounding.
  *
+ * @param decodeMs     time decoding the samples into images (a VAE), not cached and not in {@code wallMs}; 0 without
  * @param squaredError sum over all elements of (sample - uncached sample)^2, in double; {@code elements} of them
  * @param ssimSum      sum over images of their SSIM against the uncached image ({@code images} of them)
  * @param hits         samples the classifier puts in their class; -1 without a classifier
  * @param features     classifier-feature moments of the samples; null without a classifier
  */
 public record MethodStatistics(String method, int steps, long images, long unitExecutions, long reusedUnitExecutions,
-                               long macs, long macsUncached, double wallMs, double squaredError, long elements,
-                               double ssimSum, long hits, FeatureMoments features) {
+                               long macs, long macsUncached, double wallMs, double decodeMs, double squaredError,
+                               long elements, double ssimSum, long hits, FeatureMoments features) {
 
     /** The statistics of {@code run} against the uncached {@code baseline} of the same samples, labelled {@code labels}. */
     public static MethodStatistics of(Evaluation.Run run, Evaluation.Run baseline, int[] labels, SampleJudge judge) {
@@ -39,7 +40,7 @@ public record MethodStatistics(String method, int steps, long images, long unitE
             features = FeatureMoments.of(judge.features(run.samples()));
         }
         return new MethodStatistics(run.method(), run.steps(), labels.length, run.unitExecutions(),
-                run.reusedUnitExecutions(), run.macs(), run.macsUncached(), run.wallMs(), squared,
+                run.reusedUnitExecutions(), run.macs(), run.macsUncached(), run.wallMs(), run.decodeMs(), squared,
                 run.samples().numel(), ssimSum, hits, features);
     }
 
@@ -54,7 +55,7 @@ public record MethodStatistics(String method, int steps, long images, long unitE
         }
         return new MethodStatistics(method, steps, images + other.images, unitExecutions + other.unitExecutions,
                 reusedUnitExecutions + other.reusedUnitExecutions, macs + other.macs, macsUncached + other.macsUncached,
-                wallMs + other.wallMs, squaredError + other.squaredError, elements + other.elements,
+                wallMs + other.wallMs, decodeMs + other.decodeMs, squaredError + other.squaredError, elements + other.elements,
                 ssimSum + other.ssimSum, hits < 0 ? -1 : hits + other.hits,
                 features == null ? null : features.merge(other.features));
     }
@@ -85,6 +86,7 @@ public record MethodStatistics(String method, int steps, long images, long unitE
         m.put("macs", macs);
         m.put("macs_uncached", macsUncached);
         m.put("wall_ms", wallMs);
+        m.put("decode_ms", decodeMs);
         m.put("squared_error", squaredError);
         m.put("elements", elements);
         m.put("ssim_sum", ssimSum);
@@ -123,7 +125,8 @@ public record MethodStatistics(String method, int steps, long images, long unitE
         }
         return new MethodStatistics(o.string("method"), Math.toIntExact(o.longValue("steps")), o.longValue("images"),
                 o.longValue("unit_executions"), o.longValue("reused_unit_executions"), o.longValue("macs"),
-                o.longValue("macs_uncached"), o.doubleValue("wall_ms"), o.doubleValue("squared_error"),
+                o.longValue("macs_uncached"), o.doubleValue("wall_ms"), o.doubleValue("decode_ms"),
+                o.doubleValue("squared_error"),
                 o.longValue("elements"), o.doubleValue("ssim_sum"), o.longValue("hits"), features);
     }
 

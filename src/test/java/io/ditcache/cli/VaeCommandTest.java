@@ -53,7 +53,37 @@ class VaeCommandTest {
         r = run("decode", "--vae", vae(), "--latents", latents.toString(), "--out", again.toString());
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("decoded 2 latents [2, 4, 8, 8]") && r.out().contains("JVM peak heap"), r.out());
-        assertTrue(java.util.Arrays.equals(Files.readAllBytes(grid), Files.readAllBytes(again)), "same pixels");
+        assertTrue(java.util.Arrays.equals(pixels(grid), pixels(again)), "same pixels");
+    }
+
+    private static int[] pixels(Path png) throws Exception {
+        BufferedImage img = ImageIO.read(png.toFile());
+        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    }
+
+    /** eval --vae judges the decoded images: its PSNR is sample --compare-uncached's on the same decoded samples. */
+    @Test
+    void evalWithAVaeJudgesTheDecodedImages() throws Exception {
+        String model = latentModel().toString();
+        Path out = dir.resolve("ev");
+        Result r = run("eval", "--model", model, "--steps", "4", "--n", "3", "--batch", "3", "--methods", "none,fora:2",
+                "--vae", vae(), "--seed", "5", "--out", out.toString(), "--threads", "1");
+        assertEquals(0, r.code(), r.err() + r.out());
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("Samples decoded by autoencoder-kl") && report.contains("ms per image"), report);
+        BufferedImage grid = ImageIO.read(out.resolve("samples-fora_2.png").toFile());
+        assertEquals(3 * 64 * 2 + 4 * 2, grid.getWidth(), "the decoded 64 x 64 images, in color");
+        java.util.List<String> csv = Files.readAllLines(out.resolve("report.csv"));
+        int col = java.util.Arrays.asList(csv.get(0).split(",")).indexOf("psnr");
+        double evalPsnr = Double.parseDouble(csv.get(2).split(",")[col]);
+        Path stats = dir.resolve("stats.json");
+        r = run("sample", "--model", model, "--steps", "4", "--n", "3", "--cache", "fora:2", "--vae", vae(), "--seed", "5",
+                "--compare-uncached", "--stats", stats.toString(), "--out", dir.resolve("g.png").toString(),
+                "--threads", "1");
+        assertEquals(0, r.code(), r.err() + r.out());
+        Object psnr = ((java.util.Map<?, ?>) io.ditcache.io.Json.parse(Files.readString(stats))).get("psnr_vs_uncached");
+        assertEquals(((Number) psnr).doubleValue(), evalPsnr, 1e-3, "the stats JSON keeps 6 digits");
+        assertTrue(Double.isFinite(evalPsnr) && evalPsnr > 0, "fora:2 differs from uncached: " + evalPsnr);
     }
 
     @Test

@@ -130,7 +130,7 @@ class EvalShardTest {
 
     @Test
     void mergeRefusesGapsOverlapsAndOtherJobs() {
-        MethodStatistics s = new MethodStatistics("none", 10, 2, 4, 0, 100, 100, 1.0, 0, 8, 2, -1, null);
+        MethodStatistics s = new MethodStatistics("none", 10, 2, 4, 0, 100, 100, 1.0, 0, 0, 8, 2, -1, null);
         EvalShard a = new EvalShard(job(), 0, 2, List.of(s));
         EvalShard c = new EvalShard(job(), 4, 6, List.of(s));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> EvalShard.merge(List.of(a, c))).getMessage()
