@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The DDIM-20 Pareto sweep on the embedded model (issue: learned caching that proves itself).
 #   bench/run-pareto-ddim20.sh train SEED       trains the learned routers of one router seed (resumes a killed run)
-#   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c|harmonica-decided|l2c-decided,
-#                                                usage in percent; -decided adds the decision term, --decide 1000)
+#   bench/run-pareto-ddim20.sh train-one METHOD U SEED   one of them (harmonica|l2c|harmonica-decided|l2c-decided|
+#                                                sdt-decided|harmonica-cumulative-decided, usage in percent;
+#                                                -decided adds the decision term, --decide 1000)
 #   bench/run-pareto-ddim20.sh eval-base SEED   evaluates the hand-set baselines on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-learned SEED evaluates every trained router on sample seed SEED (n = 1000)
 #   bench/run-pareto-ddim20.sh eval-routers SEED TAG NAME...  evaluates none and routers/NAME.safetensors on sample
@@ -35,7 +36,10 @@ case "$1" in
       # decided: the decision term over the last half of the run (HarmoniCa travels further so that half has 30 updates)
       harmonica-decided) args="--method harmonica --proxy paper --lr 0.25 --travel 15 --lambda-every 200 --landing 0.5 --decide 1000" ;;
       l2c-decided) args="--method l2c --data fashion-mnist --lr 0.25 --travel 14 --landing 0.5 --decide 1000" ;;
-      *) echo "unknown method $m (harmonica, l2c, harmonica-decided, l2c-decided)" >&2; exit 2 ;;
+      # the ablations: SDT alone (no IEPO), and HarmoniCa with the reference code's cumulative IEPO proxy
+      sdt-decided) args="--method sdt --lr 0.25 --travel 15 --landing 0.5 --decide 1000" ;;
+      harmonica-cumulative-decided) args="--method harmonica --proxy cumulative --lr 0.25 --travel 15 --lambda-every 200 --landing 0.5 --decide 1000" ;;
+      *) echo "unknown method $m (harmonica, l2c, harmonica-decided, l2c-decided, sdt-decided, harmonica-cumulative-decided)" >&2; exit 2 ;;
     esac
     resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"
     echo "train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out $out $resume  # $(basename "$JAR")" >> "$R/commands.txt"
