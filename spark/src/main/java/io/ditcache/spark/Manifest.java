@@ -1,0 +1,49 @@
+package io.ditcache.spark;
+
+import io.ditcache.Provenance;
+import io.ditcache.io.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code DIR/manifest.json}, written by the driver last and atomically, once every shard is in place: the settings
+ * ({@link JobSpec#toJson}), the provenance of the library that ran ({@link Provenance}) and one entry per shard
+ * (its file, index range and size), in index order. A directory without it holds an unfinished job.
+ */
+final class Manifest {
+    static final String FILE = "manifest.json";
+    static final String FORMAT = "ditcache-spark samples 1";
+
+    private Manifest() {
+    }
+
+    /** Writes the manifest of {@code spec}'s shards in {@code out}, each of which must exist. */
+    static Path write(Path out, JobSpec spec, Provenance provenance) throws IOException {
+        List<Object> shards = new ArrayList<>();
+        for (IndexRange r : spec.ranges()) {
+            Path file = ShardFiles.file(out, r);
+            if (!Files.isRegularFile(file)) {
+                throw new IllegalStateException(file + ": missing after the job; the manifest is not written");
+            }
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("file", ShardFiles.DIR + "/" + ShardFiles.name(r));
+            s.put("from", r.from());
+            s.put("to", r.to());
+            s.put("bytes", Files.size(file));
+            shards.add(s);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("settings", spec.toJson());
+        m.put("provenance", new LinkedHashMap<>(provenance.toMap()));
+        m.put("shards", shards);
+        Path file = out.resolve(FILE);
+        Json.write(file, m);
+        return file;
+    }
+}

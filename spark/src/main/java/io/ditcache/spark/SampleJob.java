@@ -1,0 +1,50 @@
+package io.ditcache.spark;
+
+import io.ditcache.Cache;
+import io.ditcache.Provenance;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sample}: the samples of indices [0, n), one task and one shard per index range ({@link SampleTask}), then
+ * the manifest ({@link Manifest}). Over an existing job directory it resumes ({@link JobDirectory}).
+ */
+@Command(name = "sample", mixinStandardHelpOptions = true, description = {"Sample N images across the cluster.",
+        "Writes DIR/job.json, one DIR/shards/samples-FROM-TO.safetensors per index range, and DIR/manifest.json last."})
+final class SampleJob implements Callable<Integer> {
+    @Mixin
+    JobOptions options = new JobOptions();
+
+    @Option(names = "--cache", defaultValue = "none", paramLabel = "POLICY", description = Cache.SYNTAX)
+    String cache;
+
+    private final Supplier<JavaSparkContext> spark;
+
+    SampleJob(Supplier<JavaSparkContext> spark) {
+        this.spark = spark;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        JobSpec spec = options.spec(List.of(cache), "--cache");
+        Path out = options.out.toAbsolutePath();
+        List<IndexRange> todo = JobDirectory.prepare(out, spec);
+        int total = spec.ranges().size();
+        System.err.println("ditcache-spark sample: " + todo.size() + " of " + total + " shards to compute in " + out);
+        JavaSparkContext sc = spark.get();
+        if (!todo.isEmpty()) {
+            String dir = out.toString();
+            sc.parallelize(todo, todo.size()).map(r -> SampleTask.run(spec, dir, r)).collect();
+        }
+        ShardFiles.deleteTemporaries(out); // what failed attempts left; every task of the job has ended
+        Path manifest = Manifest.write(out, spec, Provenance.current(sc.getConf().getInt("spark.task.cpus", 1)));
+        System.out.println("wrote " + spec.n() + " samples in " + total + " shards -> " + manifest);
+        return 0;
+    }
+}

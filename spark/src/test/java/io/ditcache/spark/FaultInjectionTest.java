@@ -1,0 +1,62 @@
+package io.ditcache.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.Success$;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A task that dies while writing its shard is retried; the output holds every index once and no temporary file. */
+class FaultInjectionTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aShardWhoseFirstAttemptFailsIsRetriedAndWrittenOnce() throws IOException {
+        Path out = tmp.resolve("job");
+        Path reference = tmp.resolve("reference");
+        AtomicInteger failed = new AtomicInteger();
+        JavaSparkContext sc = LocalSpark.start("local[2,2]"); // a failed task is tried once more
+        System.setProperty(SampleTask.FAIL_ONCE_PROPERTY, "5");
+        try {
+            sc.sc().addSparkListener(new SparkListener() {
+                @Override
+                public void onTaskEnd(SparkListenerTaskEnd end) {
+                    if (end.reason() != Success$.MODULE$) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+            assertEquals(0, DitcacheJob.run(args(out), () -> sc));
+            System.clearProperty(SampleTask.FAIL_ONCE_PROPERTY);
+            assertEquals(0, DitcacheJob.run(args(reference), () -> sc));
+        } finally {
+            System.clearProperty(SampleTask.FAIL_ONCE_PROPERTY);
+            sc.stop();
+        }
+        assertEquals(1, failed.get(), "the injected fault failed one attempt");
+        Shards got = Shards.read(out); // lists every file in shards/, temporary ones included
+        assertEquals(SampleJobTest.SHARDS, got.names());
+        float[] labels = new float[SampleJobTest.N];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        assertArrayEquals(labels, got.labels(), "every index once, in order");
+        assertArrayEquals(Shards.read(reference).samples(), got.samples());
+    }
+
+    private static String[] args(Path out) {
+        List<String> a = new java.util.ArrayList<>(List.of("sample"));
+        a.addAll(List.of(SampleJobTest.JOB));
+        a.addAll(List.of("--out", out.toString()));
+        return a.toArray(new String[0]);
+    }
+}
