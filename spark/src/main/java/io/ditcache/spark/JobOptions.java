@@ -40,8 +40,8 @@ final class JobOptions {
     @Option(names = "--seed", defaultValue = "0", description = "The job's seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--shard-size", defaultValue = "100", paramLabel = "S", description = "Indices per task and shard."
-            + " Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--shard-size", defaultValue = "32", paramLabel = "S", description = "Indices per task and shard,"
+            + " sampled as one batch (so it sets a task's activation memory). Default: ${DEFAULT-VALUE}.")
     int shardSize;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: each router file's).")
@@ -61,6 +61,11 @@ final class JobOptions {
                 steps == null ? defaults.steps() : steps, cfg == null ? defaults.cfg() : cfg, methods,
                 threshold == null ? Double.NaN : threshold, seed, n, shardSize);
         SamplerSettings settings = spec.settings();
+        if (settings.sampler().startsWith("ddpm")) { // TODO(per-index seed): drop once IndexSampling uses it
+            throw new IllegalArgumentException("--sampler " + settings.sampler() + ": a stochastic sampler's step noise"
+                    + " follows the batch, not the index, so shards would differ from one process's run; use ddim or"
+                    + " dpm++2m");
+        }
         for (String m : methods) {
             try {
                 Method method = Cache.parseMethod(m, spec.threshold());

@@ -134,6 +134,7 @@ class SampleJobTest {
         assertTrue(stderrOf(() -> assertEquals(2, run(out, "--n", "4", "--cache", "fora:x"))).contains("--cache"));
         assertTrue(stderrOf(() -> assertEquals(2, run(out, "--n", "4", "--steps", "0"))).contains("--steps"));
         assertTrue(stderrOf(() -> assertEquals(2, run(out, "--n", "4", "--shard-size", "0"))).contains("--shard-size"));
+        assertTrue(stderrOf(() -> assertEquals(2, run(out, "--n", "4", "--sampler", "ddpm"))).contains("--sampler"));
         assertFalse(Files.exists(out), "nothing written for a refused job");
 
         Files.createDirectories(out);
