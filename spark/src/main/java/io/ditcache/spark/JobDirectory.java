@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * A job's output directory, on storage every node can write (a shared file system): {@code job.json} (the settings,
- * written first), the shards ({@link ShardFiles}) and {@code manifest.json} (written last, {@link Manifest}).
+ * written first), the shards ({@link ShardLayout}, {@link ShardFiles}) and {@code manifest.json} (written last,
+ * {@link Manifest}).
  * <p>
  * A re-run over an existing directory <b>resumes</b>: with the same settings it keeps every shard that is there (a
  * shard that exists is complete, being renamed into place whole) and computes only the missing ones; with other
@@ -25,13 +26,13 @@ final class JobDirectory {
     }
 
     /**
-     * Checks {@code out} for a job of {@code spec} and returns the ranges still to compute: all of them for a new or
-     * empty directory (whose {@code job.json} is then written), the missing ones when resuming. Temporary files of
-     * earlier runs' dead writers are deleted.
+     * Checks {@code out} for a job of {@code spec} and returns the shards (their numbers in {@code layout}) still to
+     * compute: all of them for a new or empty directory (whose {@code job.json} is then written), the missing ones
+     * when resuming. Temporary files of earlier runs' dead writers are deleted.
      *
      * @throws IllegalArgumentException where {@code out} holds something else (nothing is changed then)
      */
-    static List<IndexRange> prepare(Path out, JobSpec spec) throws IOException {
+    static List<Integer> prepare(Path out, JobSpec spec, ShardLayout layout) throws IOException {
         Path job = out.resolve(JOB_FILE);
         String settings = Json.compact(spec.toJson());
         if (Files.exists(out) && !Files.isDirectory(out)) {
@@ -43,7 +44,7 @@ final class JobDirectory {
                         + ": not a ditcache-spark job directory; use a new or empty directory");
             }
             Json.write(job, spec.toJson());
-            return spec.ranges();
+            return missing(out, layout);
         }
         String before = Json.compact(Json.parse(Files.readString(job, StandardCharsets.UTF_8)));
         if (!before.equals(settings)) {
@@ -51,13 +52,16 @@ final class JobDirectory {
                     + " resume with the same ones:\n  there: " + before + "\n  asked: " + settings
                     + "\nuse another --out, or the settings of " + job);
         }
-        return missing(out, spec.ranges());
+        return missing(out, layout);
     }
 
-    /** The ranges without a shard, after checking that every shard there is one of the plan and complete. */
-    private static List<IndexRange> missing(Path out, List<IndexRange> plan) throws IOException {
+    /** The shards not there, after checking that every shard there is one of the layout's and complete. */
+    private static List<Integer> missing(Path out, ShardLayout layout) throws IOException {
+        int count = layout.ranges().size();
         Set<String> planned = new HashSet<>();
-        plan.forEach(r -> planned.add(ShardFiles.name(r)));
+        for (int k = 0; k < count; k++) {
+            planned.add(layout.name(k));
+        }
         for (Path p : ShardFiles.list(out)) {
             String name = p.getFileName().toString();
             if (!ShardFiles.isTemporary(name) && !planned.contains(name)) {
@@ -65,12 +69,13 @@ final class JobDirectory {
             }
         }
         ShardFiles.deleteTemporaries(out);
-        List<IndexRange> todo = new ArrayList<>();
-        for (IndexRange r : plan) {
-            if (Files.exists(ShardFiles.file(out, r))) {
-                ShardFiles.read(out, r);
+        List<Integer> todo = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            Path file = ShardFiles.dir(out).resolve(layout.name(k));
+            if (Files.exists(file)) {
+                layout.check(file, k);
             } else {
-                todo.add(r);
+                todo.add(k);
             }
         }
         return todo;

@@ -32,11 +32,6 @@ public record JobSpec(String model, String sampler, int steps, float cfg, java.u
         return new SamplerSettings(sampler, steps, cfg);
     }
 
-    /** The shards' index ranges. */
-    public java.util.List<IndexRange> ranges() {
-        return IndexRange.split(n, shardSize);
-    }
-
     /** The fields as JSON values (the manifest's {@code settings}; what a resumed run must match). */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -17,28 +17,31 @@ import java.util.Map;
  */
 final class Manifest {
     static final String FILE = "manifest.json";
-    static final String FORMAT = "ditcache-spark samples 1";
+    /** The {@code format} of a sample job's manifest. */
+    static final String SAMPLES = "ditcache-spark samples 1";
 
     private Manifest() {
     }
 
-    /** Writes the manifest of {@code spec}'s shards in {@code out}, each of which must exist. */
-    static Path write(Path out, JobSpec spec, Provenance provenance) throws IOException {
+    /** Writes the manifest of {@code spec}'s shards in {@code out}, each of which must exist; {@code format} names the job. */
+    static Path write(Path out, String format, JobSpec spec, ShardLayout layout, Provenance provenance) throws IOException {
         List<Object> shards = new ArrayList<>();
-        for (IndexRange r : spec.ranges()) {
-            Path file = ShardFiles.file(out, r);
+        List<IndexRange> ranges = layout.ranges();
+        for (int k = 0; k < ranges.size(); k++) {
+            IndexRange r = ranges.get(k);
+            Path file = ShardFiles.dir(out).resolve(layout.name(k));
             if (!Files.isRegularFile(file)) {
                 throw new IllegalStateException(file + ": missing after the job; the manifest is not written");
             }
             Map<String, Object> s = new LinkedHashMap<>();
-            s.put("file", ShardFiles.DIR + "/" + ShardFiles.name(r));
+            s.put("file", ShardFiles.DIR + "/" + layout.name(k));
             s.put("from", r.from());
             s.put("to", r.to());
             s.put("bytes", Files.size(file));
             shards.add(s);
         }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", FORMAT);
+        m.put("format", format);
         m.put("settings", spec.toJson());
         m.put("provenance", new LinkedHashMap<>(provenance.toMap()));
         m.put("shards", shards);

@@ -34,16 +34,18 @@ final class SampleJob implements Callable<Integer> {
     public Integer call() throws Exception {
         JobSpec spec = options.spec(List.of(cache), "--cache");
         Path out = options.out.toAbsolutePath();
-        List<IndexRange> todo = JobDirectory.prepare(out, spec);
-        int total = spec.ranges().size();
+        SampleLayout layout = new SampleLayout(spec);
+        List<Integer> todo = JobDirectory.prepare(out, spec, layout);
+        int total = layout.ranges().size();
         System.err.println("ditcache-spark sample: " + todo.size() + " of " + total + " shards to compute in " + out);
         JavaSparkContext sc = spark.get();
         if (!todo.isEmpty()) {
             String dir = out.toString();
-            sc.parallelize(todo, todo.size()).map(r -> SampleTask.run(spec, dir, r)).collect();
+            sc.parallelize(todo, todo.size()).map(k -> SampleTask.run(spec, dir, k)).collect();
         }
         ShardFiles.deleteTemporaries(out); // what failed attempts left; every task of the job has ended
-        Path manifest = Manifest.write(out, spec, Provenance.current(sc.getConf().getInt("spark.task.cpus", 1)));
+        Path manifest = Manifest.write(out, Manifest.SAMPLES, spec, layout,
+                Provenance.current(sc.getConf().getInt("spark.task.cpus", 1)));
         System.out.println("wrote " + spec.n() + " samples in " + total + " shards -> " + manifest);
         return 0;
     }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import org.apache.spark.TaskContext;
 
 /**
- * One task of {@code sample}: the samples of an index range written as its shard ({@link ShardFiles}). Idempotent: a
+ * One task of {@code sample}: the samples of an index range written as its shard ({@link SampleLayout}). Idempotent: a
  * retried or speculative attempt samples the same bits and renames them over the same name, so the directory never
  * holds a half shard or two shards of one range.
  */
@@ -26,12 +26,13 @@ final class SampleTask {
     record Written(IndexRange range, long bytes) implements Serializable {
     }
 
-    /** Samples {@code range} of {@code spec} on the task's cores ({@code spark.task.cpus}) and writes its shard. */
-    static Written run(JobSpec spec, String out, IndexRange range) {
-        Path dir = Path.of(out);
+    /** Samples shard {@code k} of {@code spec} on the task's cores ({@code spark.task.cpus}) and writes it. */
+    static Written run(JobSpec spec, String out, int k) {
+        SampleLayout layout = new SampleLayout(spec);
+        IndexRange range = layout.ranges().get(k);
         Pipeline pipe = ModelHolder.pipeline(spec, spec.methods().get(0)).threads(taskCpus());
         Samples s = IndexSampling.sample(pipe, range, spec.seed());
-        Path file = ShardFiles.file(dir, range);
+        Path file = ShardFiles.dir(Path.of(out)).resolve(layout.name(k));
         try {
             injectFault(file, range);
             s.writeLatents(file);

@@ -25,6 +25,8 @@ class IndexRangeTest {
 
     @Test
     void shardNamesSayTheRange() {
-        assertEquals("samples-10-13.safetensors", ShardFiles.name(new IndexRange(10, 13)));
+        SampleLayout layout = new SampleLayout(new JobSpec("default", "ddim", 4, 1.5f, List.of("none"), Double.NaN, 0, 13, 5));
+        assertEquals("samples-10-13.safetensors", layout.name(2));
+        assertEquals(new IndexRange(10, 13), layout.ranges().get(2));
     }
 }

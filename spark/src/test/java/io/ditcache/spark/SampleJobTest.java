@@ -83,7 +83,7 @@ class SampleJobTest {
 
         @SuppressWarnings("unchecked")
         Map<String, Object> manifest = (Map<String, Object>) Json.parse(Files.readString(out.resolve(Manifest.FILE)));
-        assertEquals(Manifest.FORMAT, manifest.get("format"));
+        assertEquals(Manifest.SAMPLES, manifest.get("format"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> listed = (List<Map<String, Object>>) manifest.get("shards");
         assertEquals(List.of("shards/samples-0-5.safetensors", "shards/samples-5-10.safetensors",
