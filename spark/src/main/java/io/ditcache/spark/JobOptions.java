@@ -40,26 +40,41 @@ final class JobOptions {
     @Option(names = "--seed", defaultValue = "0", description = "The job's seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--shard-size", defaultValue = "32", paramLabel = "S", description = "Indices per task and shard,"
-            + " sampled as one batch (so it sets a task's activation memory). Default: ${DEFAULT-VALUE}.")
-    int shardSize;
+    @Option(names = "--shard-size", paramLabel = "S", description = "Indices per task and shard. sample: sampled as one"
+            + " batch (so it sets a task's activation memory), default " + SAMPLE_SHARD + "; eval: a multiple of --batch,"
+            + " default --batch.")
+    Integer shardSize;
+
+    /** sample's default shard size. */
+    static final int SAMPLE_SHARD = 32;
 
     @Option(names = "--threshold", paramLabel = "T", description = "Router threshold (default: each router file's).")
     Double threshold;
 
-    /** The job of these options running {@code methods}, every value checked (a method's router file read once here). */
-    JobSpec spec(List<String> methods, String methodsFlag) throws IOException {
+    /**
+     * The job of these options running {@code methods} in batches of {@code batch} (null: one batch per shard), every
+     * value checked (a method's router file read once here).
+     */
+    JobSpec spec(List<String> methods, String methodsFlag, Integer batch) throws IOException {
         if (n < 1) {
             throw new IllegalArgumentException("--n must be >= 1, got " + n);
         }
-        if (shardSize < 1) {
-            throw new IllegalArgumentException("--shard-size must be >= 1, got " + shardSize);
+        if (batch != null && batch < 1) {
+            throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        }
+        int shard = shardSize != null ? shardSize : batch != null ? batch : SAMPLE_SHARD;
+        if (shard < 1) {
+            throw new IllegalArgumentException("--shard-size must be >= 1, got " + shard);
+        }
+        if (batch != null && shard % batch != 0) {
+            throw new IllegalArgumentException("--shard-size " + shard + " is no multiple of --batch " + batch
+                    + ": a shard must hold whole batches");
         }
         checkModel();
         SamplerSettings defaults = SamplerSettings.defaultsFor(model);
         JobSpec spec = new JobSpec(model, sampler == null ? defaults.sampler() : sampler,
                 steps == null ? defaults.steps() : steps, cfg == null ? defaults.cfg() : cfg, methods,
-                threshold == null ? Double.NaN : threshold, seed, n, shardSize);
+                threshold == null ? Double.NaN : threshold, seed, n, shard, batch != null ? batch : shard);
         SamplerSettings settings = spec.settings();
         if (settings.sampler().startsWith("ddpm")) { // TODO(per-index seed): drop once IndexSampling uses it
             throw new IllegalArgumentException("--sampler " + settings.sampler() + ": a stochastic sampler's step noise"

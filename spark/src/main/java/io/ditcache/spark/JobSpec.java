@@ -20,9 +20,10 @@ import java.util.Map;
  * @param seed      the job's seed
  * @param n         samples (per method)
  * @param shardSize indices per shard
+ * @param batch     samples per sampler batch, dividing {@code shardSize} ({@code sample}: the shard size)
  */
 public record JobSpec(String model, String sampler, int steps, float cfg, java.util.List<String> methods,
-                      double threshold, long seed, long n, int shardSize) implements Serializable {
+                      double threshold, long seed, long n, int shardSize, int batch) implements Serializable {
     public JobSpec {
         methods = java.util.List.copyOf(methods);
     }
@@ -44,6 +45,7 @@ public record JobSpec(String model, String sampler, int steps, float cfg, java.u
         m.put("seed", seed);
         m.put("n", n);
         m.put("shard_size", shardSize);
+        m.put("batch", batch);
         return m;
     }
 }

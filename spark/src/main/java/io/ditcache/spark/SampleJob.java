@@ -32,7 +32,7 @@ final class SampleJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobSpec spec = options.spec(List.of(cache), "--cache");
+        JobSpec spec = options.spec(List.of(cache), "--cache", null);
         Path out = options.out.toAbsolutePath();
         SampleLayout layout = new SampleLayout(spec);
         List<Integer> todo = JobDirectory.prepare(out, spec, layout);
