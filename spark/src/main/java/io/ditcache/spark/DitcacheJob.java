@@ -38,6 +38,7 @@ public final class DitcacheJob implements java.util.concurrent.Callable<Integer>
     public static int run(String[] args, Supplier<JavaSparkContext> spark) {
         CommandLine cl = new CommandLine(new DitcacheJob());
         cl.addSubcommand(new SampleJob(spark));
+        cl.addSubcommand(new EvalJob(spark));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException) {

@@ -26,13 +26,14 @@ final class JobDirectory {
     }
 
     /**
-     * Checks {@code out} for a job of {@code spec} and returns the shards (their numbers in {@code layout}) still to
+     * Checks {@code out} for the job of {@code layout} and returns the shards (their numbers in it) still to
      * compute: all of them for a new or empty directory (whose {@code job.json} is then written), the missing ones
      * when resuming. Temporary files of earlier runs' dead writers are deleted.
      *
      * @throws IllegalArgumentException where {@code out} holds something else (nothing is changed then)
      */
-    static List<Integer> prepare(Path out, JobSpec spec, ShardLayout layout) throws IOException {
+    static List<Integer> prepare(Path out, ShardLayout layout) throws IOException {
+        JobSpec spec = layout.spec();
         Path job = out.resolve(JOB_FILE);
         String settings = Json.compact(spec.toJson());
         if (Files.exists(out) && !Files.isDirectory(out)) {

@@ -76,11 +76,6 @@ final class JobOptions {
                 steps == null ? defaults.steps() : steps, cfg == null ? defaults.cfg() : cfg, methods,
                 threshold == null ? Double.NaN : threshold, seed, n, shard, batch != null ? batch : shard);
         SamplerSettings settings = spec.settings();
-        if (settings.sampler().startsWith("ddpm")) { // TODO(per-index seed): drop once IndexSampling uses it
-            throw new IllegalArgumentException("--sampler " + settings.sampler() + ": a stochastic sampler's step noise"
-                    + " follows the batch, not the index, so shards would differ from one process's run; use ddim or"
-                    + " dpm++2m");
-        }
         for (String m : methods) {
             try {
                 Method method = Cache.parseMethod(m, spec.threshold());

@@ -19,12 +19,14 @@ final class Manifest {
     static final String FILE = "manifest.json";
     /** The {@code format} of a sample job's manifest. */
     static final String SAMPLES = "ditcache-spark samples 1";
+    /** The {@code format} of an eval job's manifest. */
+    static final String EVAL = "ditcache-spark eval 1";
 
     private Manifest() {
     }
 
-    /** Writes the manifest of {@code spec}'s shards in {@code out}, each of which must exist; {@code format} names the job. */
-    static Path write(Path out, String format, JobSpec spec, ShardLayout layout, Provenance provenance) throws IOException {
+    /** Writes the manifest of {@code layout}'s shards in {@code out}, each of which must exist; {@code format} names the job. */
+    static Path write(Path out, String format, ShardLayout layout, Provenance provenance) throws IOException {
         List<Object> shards = new ArrayList<>();
         List<IndexRange> ranges = layout.ranges();
         for (int k = 0; k < ranges.size(); k++) {
@@ -42,7 +44,7 @@ final class Manifest {
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("format", format);
-        m.put("settings", spec.toJson());
+        m.put("settings", layout.spec().toJson());
         m.put("provenance", new LinkedHashMap<>(provenance.toMap()));
         m.put("shards", shards);
         Path file = out.resolve(FILE);

@@ -4,31 +4,49 @@ import io.ditcache.Cache;
 import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
+import io.ditcache.eval.Judges;
+import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The models and cache methods of this JVM, each loaded once, on first use, and kept for the JVM's life: every task
- * of a job that runs in one executor shares them (tasks run concurrently there; a {@link Pipeline} is immutable and
- * keeps each sampling call's cache state apart). Keyed by the {@code --model} value and the method spec, so a model
- * is read from a path every node can read, never broadcast from the driver.
+ * The models, cache methods and judges of this JVM, each loaded once, on first use, and kept for the JVM's life:
+ * every task of a job that runs in one executor shares them (tasks run concurrently there; they are immutable, and
+ * a {@link Pipeline} keeps each sampling call's cache state apart). Keyed by the {@code --model} value and the method
+ * spec, so a model is read from a path every node can read, never broadcast from the driver.
  */
 final class ModelHolder {
     private static final ConcurrentHashMap<String, DiT> MODELS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Object>, Method> METHODS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<List<Integer>, Optional<SampleJudge>> JUDGES = new ConcurrentHashMap<>();
 
     private ModelHolder() {
     }
 
-    /** The pipeline of {@code spec} for its method {@code method} (a router file read once per JVM). */
-    static Pipeline pipeline(JobSpec spec, String method) {
-        DiT model = MODELS.computeIfAbsent(spec.model(), m -> unchecked(() -> Models.load(m)));
-        Method parsed = METHODS.computeIfAbsent(List.of(method, spec.threshold()),
+    /** The model of {@code spec}, packed. */
+    static DiT model(JobSpec spec) {
+        return MODELS.computeIfAbsent(spec.model(), m -> unchecked(() -> Models.load(m)));
+    }
+
+    /** The method {@code method} of {@code spec} (a router file read once per JVM). */
+    static Method method(JobSpec spec, String method) {
+        return METHODS.computeIfAbsent(List.of(method, spec.threshold()),
                 k -> unchecked(() -> Cache.parseMethod(method, spec.threshold())));
-        return Pipeline.of(model).settings(spec.settings()).method(parsed);
+    }
+
+    /** The pipeline of {@code spec} for its method {@code method}. */
+    static Pipeline pipeline(JobSpec spec, String method) {
+        return Pipeline.of(model(spec)).settings(spec.settings()).method(method(spec, method));
+    }
+
+    /** The classifier that judges samples of models of config {@code c} ({@link Judges#forModel}), or null. */
+    static SampleJudge judge(DiTConfig c) {
+        return JUDGES.computeIfAbsent(List.of(c.inChannels(), c.inputSize(), c.numClasses()), k -> Optional.ofNullable(Judges.forModel(c))).orElse(null);
     }
 
     private interface Load<T> {

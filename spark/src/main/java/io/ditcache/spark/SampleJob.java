@@ -1,7 +1,6 @@
 package io.ditcache.spark;
 
 import io.ditcache.Cache;
-import io.ditcache.Provenance;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,17 +34,9 @@ final class SampleJob implements Callable<Integer> {
         JobSpec spec = options.spec(List.of(cache), "--cache", null);
         Path out = options.out.toAbsolutePath();
         SampleLayout layout = new SampleLayout(spec);
-        List<Integer> todo = JobDirectory.prepare(out, spec, layout);
+        JavaSparkContext sc = ShardedRun.run("sample", out, layout, spark, SampleTask::run);
+        Path manifest = Manifest.write(out, Manifest.SAMPLES, layout, ShardedRun.provenance(sc));
         int total = layout.ranges().size();
-        System.err.println("ditcache-spark sample: " + todo.size() + " of " + total + " shards to compute in " + out);
-        JavaSparkContext sc = spark.get();
-        if (!todo.isEmpty()) {
-            String dir = out.toString();
-            sc.parallelize(todo, todo.size()).map(k -> SampleTask.run(spec, dir, k)).collect();
-        }
-        ShardFiles.deleteTemporaries(out); // what failed attempts left; every task of the job has ended
-        Path manifest = Manifest.write(out, Manifest.SAMPLES, spec, layout,
-                Provenance.current(sc.getConf().getInt("spark.task.cpus", 1)));
         System.out.println("wrote " + spec.n() + " samples in " + total + " shards -> " + manifest);
         return 0;
     }

@@ -4,7 +4,6 @@ import io.ditcache.io.SafeTensors;
 import io.ditcache.tensor.StateDict;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code sample}'s shards: consecutive ranges of {@code --shard-size} indices, each sampled as one batch and written
@@ -12,14 +11,13 @@ import java.util.List;
  */
 record SampleLayout(JobSpec spec) implements ShardLayout {
     @Override
-    public List<IndexRange> ranges() {
-        return IndexRange.split(spec.n(), spec.shardSize());
+    public String kind() {
+        return "samples";
     }
 
     @Override
-    public String name(int k) {
-        IndexRange r = ranges().get(k);
-        return "samples-" + r.from() + "-" + r.to() + ".safetensors";
+    public String extension() {
+        return ".safetensors";
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ditcache.spark;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,21 @@ final class ShardFiles {
         }
         files.sort(null);
         return files;
+    }
+
+    /** Writes a shard's file (atomically: {@link io.ditcache.io.AtomicFiles}). */
+    interface Writer {
+        void writeTo(Path file) throws IOException;
+    }
+
+    /** Writes shard {@code file} of {@code range} with {@code writer}, past the fault-injection tests' hook. */
+    static void write(Path file, IndexRange range, Writer writer) {
+        try {
+            FaultInjection.beforeWriting(file, range);
+            writer.writeTo(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Deletes the temporary files of writers that are gone (call only while no task of the job runs). */

@@ -6,16 +6,30 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * How a job cuts its indices into shards and names them: the k-th task takes index range {@code ranges().get(k)} and
- * writes {@code DIR/shards/name(k)} ({@link ShardFiles}) atomically, so a shard that exists is complete.
+ * How a job cuts its indices into shards and names them: consecutive ranges of {@code --shard-size} indices, the
+ * k-th task taking {@code ranges().get(k)} and writing {@code DIR/shards/KIND-FROM-TO.EXT} ({@link ShardFiles})
+ * atomically, so a shard that exists is complete.
  */
 interface ShardLayout extends Serializable {
-    /** The index ranges, one per task and shard, in index order, covering [0, n) once. */
-    List<IndexRange> ranges();
+    JobSpec spec();
 
-    /** The file name of shard {@code k}. */
-    String name(int k);
+    /** The first part of a shard's file name ({@code samples}, {@code eval}). */
+    String kind();
+
+    /** The file name extension, with its dot. */
+    String extension();
 
     /** Refuses a file that is not shard {@code k}'s (its content read back), naming the file. */
     void check(Path file, int k) throws IOException;
+
+    /** The index ranges, one per task and shard, in index order, covering [0, n) once. */
+    default List<IndexRange> ranges() {
+        return IndexRange.split(spec().n(), spec().shardSize());
+    }
+
+    /** The file name of shard {@code k}. */
+    default String name(int k) {
+        IndexRange r = ranges().get(k);
+        return kind() + "-" + r.from() + "-" + r.to() + extension();
+    }
 }

@@ -31,6 +31,13 @@ record Shards(List<String> names, float[] samples, float[] labels) {
         return new Shards(names, samples, labels);
     }
 
+    /** The file names in {@code dir}, sorted. */
+    static List<String> names(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static long from(Path shard) {
         String[] parts = shard.getFileName().toString().split("[-.]");
         return parts.length > 1 && parts[1].matches("\\d+") ? Long.parseLong(parts[1]) : -1;
