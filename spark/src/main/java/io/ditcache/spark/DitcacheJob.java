@@ -22,10 +22,10 @@ public final class DitcacheJob implements java.util.concurrent.Callable<Integer>
 
     public static void main(String[] args) {
         JavaSparkContext[] made = {null};
+        SparkConf conf = new SparkConf().setAppName("ditcache-spark " + String.join(" ", args));
         int status;
         try {
-            status = run(args, () -> made[0] != null ? made[0]
-                    : (made[0] = new JavaSparkContext(new SparkConf().setAppName("ditcache-spark " + String.join(" ", args)))));
+            status = run(args, () -> made[0] != null ? made[0] : (made[0] = new JavaSparkContext(conf)));
         } finally {
             if (made[0] != null) {
                 made[0].stop();
@@ -52,8 +52,10 @@ public final class DitcacheJob implements java.util.concurrent.Callable<Integer>
 
     /** The library names its settings ("steps must be ..."), the command line its flags ("--steps must be ..."). */
     private static String message(Exception ex) {
-        return ex instanceof InvalidSettingException s && s.getMessage().startsWith(s.setting()) ? "--" + s.setting().replace(' ', '-')
-                + s.getMessage().substring(s.setting().length()) : ex.getMessage();
+        if (ex instanceof InvalidSettingException s && s.getMessage().startsWith(s.setting())) {
+            return "--" + s.setting().replace(' ', '-') + s.getMessage().substring(s.setting().length());
+        }
+        return ex.getMessage();
     }
 
     /** Bare {@code ditcache-spark}: a usage error. */

@@ -25,7 +25,7 @@ final class Manifest {
     private Manifest() {
     }
 
-    /** Writes the manifest of {@code layout}'s shards in {@code out}, each of which must exist; {@code format} names the job. */
+    /** Writes the manifest of {@code layout}'s shards in {@code out} (each must exist); {@code format} names the job. */
     static Path write(Path out, String format, ShardLayout layout, Provenance provenance) throws IOException {
         List<Object> shards = new ArrayList<>();
         List<IndexRange> ranges = layout.ranges();

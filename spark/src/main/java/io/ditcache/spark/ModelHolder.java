@@ -46,7 +46,8 @@ final class ModelHolder {
 
     /** The classifier that judges samples of models of config {@code c} ({@link Judges#forModel}), or null. */
     static SampleJudge judge(DiTConfig c) {
-        return JUDGES.computeIfAbsent(List.of(c.inChannels(), c.inputSize(), c.numClasses()), k -> Optional.ofNullable(Judges.forModel(c))).orElse(null);
+        List<Integer> shape = List.of(c.inChannels(), c.inputSize(), c.numClasses());
+        return JUDGES.computeIfAbsent(shape, k -> Optional.ofNullable(Judges.forModel(c))).orElse(null);
     }
 
     private interface Load<T> {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * {@code sample}'s shards: consecutive ranges of {@code --shard-size} indices, each sampled as one batch and written
- * as {@code samples-FROM-TO.safetensors} (what {@code ditcache sample --out FILE.safetensors} writes).
+ * as {@code samples-FROM-TO.safetensors} (what {@code ditcache sample --out FILE.safetensors} writes, its metadata
+ * {@code first_index} = FROM).
  */
 record SampleLayout(JobSpec spec) implements ShardLayout {
     @Override
@@ -22,12 +23,13 @@ record SampleLayout(JobSpec spec) implements ShardLayout {
 
     @Override
     public void check(Path file, int k) throws IOException {
-        int m = ranges().get(k).size();
+        IndexRange r = ranges().get(k);
         StateDict sd = SafeTensors.read(file);
-        if (!sd.contains("samples") || !sd.contains("labels") || sd.get("samples").dim(0) != m
-                || sd.get("labels").numel() != m) {
-            throw new IllegalStateException(file + ": not the " + m + " samples of indices " + ranges().get(k)
-                    + " (samples and labels tensors expected)");
+        boolean shapes = sd.contains("samples") && sd.contains("labels") && sd.get("samples").dim(0) == r.size()
+                && sd.get("labels").numel() == r.size();
+        if (!shapes || !Long.toString(r.from()).equals(sd.metadata().get("first_index"))) {
+            throw new IllegalStateException(file + ": not the " + r.size() + " samples of indices " + r
+                    + " (samples and labels tensors, metadata first_index " + r.from() + " expected)");
         }
     }
 }

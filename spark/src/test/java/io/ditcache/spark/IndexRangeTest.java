@@ -25,7 +25,8 @@ class IndexRangeTest {
 
     @Test
     void shardNamesSayTheRange() {
-        SampleLayout layout = new SampleLayout(new JobSpec("default", "ddim", 4, 1.5f, List.of("none"), Double.NaN, 0, 13, 5, 5));
+        JobSpec spec = new JobSpec("default", "ddim", 4, 1.5f, List.of("none"), Double.NaN, 0, 13, 5, 5);
+        SampleLayout layout = new SampleLayout(spec);
         assertEquals("samples-10-13.safetensors", layout.name(2));
         assertEquals(new IndexRange(10, 13), layout.ranges().get(2));
     }
