@@ -4,7 +4,6 @@ import io.ditcache.Cache;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.FeatureStatistics;
-import io.ditcache.eval.Judges;
 import io.ditcache.eval.MethodResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ final class EvalJob implements Callable<Integer> {
             shards.add(layout.read(ShardFiles.dir(out).resolve(layout.name(k)), k));
         }
         EvalShard merged = EvalShard.merge(shards);
-        FeatureStatistics reference = merged.judged() ? Judges.testSetStatistics(Judges.shippedClassifier()) : null;
+        FeatureStatistics reference = merged.judged() ? ModelHolder.testSetStatistics() : null;
         List<MethodResult> results = merged.writeReport(out, reference, "merged from " + total + " Spark tasks");
         Manifest.write(out, Manifest.EVAL, layout, ShardedRun.provenance(sc));
         EvalReport.print(results, System.out);

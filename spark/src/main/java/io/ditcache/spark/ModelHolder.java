@@ -4,6 +4,7 @@ import io.ditcache.Cache;
 import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
+import io.ditcache.eval.FeatureStatistics;
 import io.ditcache.eval.Judges;
 import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
@@ -15,7 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The models, cache methods and judges of this JVM, each loaded once, on first use, and kept for the JVM's life:
+ * The models, cache methods, judges and FID references of this JVM, each loaded once, on first use, and kept for the JVM's life:
  * every task of a job that runs in one executor shares them (tasks run concurrently there; they are immutable, and
  * a {@link Pipeline} keeps each sampling call's cache state apart). Keyed by the {@code --model} value and the method
  * spec, so a model is read from a path every node can read, never broadcast from the driver.
@@ -24,6 +25,7 @@ final class ModelHolder {
     private static final ConcurrentHashMap<String, DiT> MODELS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Object>, Method> METHODS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Integer>, Optional<SampleJudge>> JUDGES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Optional<FeatureStatistics>> REFERENCES = new ConcurrentHashMap<>();
 
     private ModelHolder() {
     }
@@ -48,6 +50,12 @@ final class ModelHolder {
     static SampleJudge judge(DiTConfig c) {
         List<Integer> shape = List.of(c.inChannels(), c.inputSize(), c.numClasses());
         return JUDGES.computeIfAbsent(shape, k -> Optional.ofNullable(Judges.forModel(c))).orElse(null);
+    }
+
+    /** The FID reference of the shipped classifier: the Fashion-MNIST test set's features, or null without it. */
+    static FeatureStatistics testSetStatistics() {
+        return REFERENCES.computeIfAbsent("fashion-mnist test",
+                k -> Optional.ofNullable(Judges.testSetStatistics(Judges.shippedClassifier()))).orElse(null);
     }
 
     private interface Load<T> {

@@ -13,7 +13,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code eval} in {@code local[2]}: the merged report equals a single-machine {@code ditcache eval}'s. */
+/** {@code eval} in {@code local[2]}, resumed once: the merged report equals a single-machine {@code ditcache eval}'s. */
 class EvalJobTest {
     static final String[] JOB = {"--model", "default", "--steps", "4", "--methods", "none,fora:2", "--n", "12",
             "--batch", "4", "--seed", "7"};
@@ -27,6 +27,10 @@ class EvalJobTest {
         Path one = tmp.resolve("one");
         JavaSparkContext sc = LocalSpark.start("local[2]");
         try {
+            assertEquals(0, DitcacheJob.run(args("eval", spark), () -> sc));
+            // A re-run resumes: the shards there are checked and kept, the missing one computed again.
+            Files.delete(spark.resolve("shards/eval-4-8.json"));
+            Files.delete(spark.resolve(Manifest.FILE));
             assertEquals(0, DitcacheJob.run(args("eval", spark), () -> sc));
         } finally {
             sc.stop();
