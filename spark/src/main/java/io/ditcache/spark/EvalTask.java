@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One task of {@code eval}: every method on the samples of an index range (the methods taking turns batch by batch,
- * as {@code ditcache eval} runs them), reduced to exact sufficient statistics ({@link EvalShard}) and written as the
+ * One task of {@code eval}: every method on the samples of an index range (after the JVM's one warm-up, the methods
+ * taking turns batch by batch, as {@code ditcache eval} runs them), reduced to exact sufficient statistics ({@link EvalShard}) and written as the
  * range's shard ({@link EvalLayout}). Idempotent, as {@link SampleTask} is: only the wall times differ between
  * attempts.
  */
@@ -33,6 +33,7 @@ final class EvalTask {
         Evaluation.Setup setup = new Evaluation.Setup(base, spec.seed(), labels,
                 Pipeline.noise(c, range.from(), range.size(), spec.seed()), spec.batch(), range.from());
         List<Method> methods = spec.methods().stream().map(m -> ModelHolder.method(spec, m)).toList();
+        ModelHolder.warmUp(spec, setup);
         List<Evaluation.Run> runs = Evaluation.runInterleaved(setup, spec.methods(), methods, done -> { });
         SampleJudge judge = ModelHolder.judge(c);
         EvalShard shard = EvalShard.of(job(spec, model, judge != null), range.from(), range.to(), runs, labels, judge);

@@ -4,6 +4,7 @@ import io.ditcache.Cache;
 import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
+import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
 import io.ditcache.eval.Judges;
 import io.ditcache.eval.SampleJudge;
@@ -26,6 +27,7 @@ final class ModelHolder {
     private static final ConcurrentHashMap<List<Object>, Method> METHODS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Integer>, Optional<SampleJudge>> JUDGES = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Optional<FeatureStatistics>> REFERENCES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Boolean> WARM = new ConcurrentHashMap<>();
 
     private ModelHolder() {
     }
@@ -50,6 +52,17 @@ final class ModelHolder {
     static SampleJudge judge(DiTConfig c) {
         List<Integer> shape = List.of(c.inChannels(), c.inputSize(), c.numClasses());
         return JUDGES.computeIfAbsent(shape, k -> Optional.ofNullable(Judges.forModel(c))).orElse(null);
+    }
+
+    /**
+     * Runs {@code setup}'s untimed uncached warm-up batch ({@link Evaluation#warmUp}) once per JVM and model, before
+     * the first timed evaluation; the tasks that arrive meanwhile wait for it, so no timing includes the JIT's work.
+     */
+    static void warmUp(JobSpec spec, Evaluation.Setup setup) {
+        WARM.computeIfAbsent(spec.model(), k -> {
+            Evaluation.warmUp(setup);
+            return true;
+        });
     }
 
     /** The FID reference of the shipped classifier: the Fashion-MNIST test set's features, or null without it. */
