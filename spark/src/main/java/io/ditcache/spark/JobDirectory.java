@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * A job's output directory, on storage every node can write (a shared file system): {@code job.json} (the settings,
- * written first), the shards ({@link ShardLayout}, {@link ShardFiles}) and {@code manifest.json} (written last,
+ * A job's output directory, on storage every node can write (a shared file system): {@code job.json} (the command
+ * and its settings, written first), the shards ({@link ShardLayout}, {@link ShardFiles}) and {@code manifest.json} (written last,
  * {@link Manifest}).
  * <p>
  * A re-run over an existing directory <b>resumes</b>: with the same settings it keeps every shard that is there (a
@@ -33,9 +35,11 @@ final class JobDirectory {
      * @throws IllegalArgumentException where {@code out} holds something else (nothing is changed then)
      */
     static List<Integer> prepare(Path out, ShardLayout layout) throws IOException {
-        JobSpec spec = layout.spec();
+        Map<String, Object> asked = new LinkedHashMap<>();
+        asked.put("job", layout.kind());
+        asked.putAll(layout.spec().toJson());
         Path job = out.resolve(JOB_FILE);
-        String settings = Json.compact(spec.toJson());
+        String settings = Json.compact(asked);
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a file, not a directory");
         }
@@ -44,10 +48,15 @@ final class JobDirectory {
                 throw new IllegalArgumentException("--out " + out + " is not empty and holds no " + JOB_FILE
                         + ": not a ditcache-spark job directory; use a new or empty directory");
             }
-            Json.write(job, spec.toJson());
+            Json.write(job, asked);
             return missing(out, layout);
         }
-        String before = Json.compact(Json.parse(Files.readString(job, StandardCharsets.UTF_8)));
+        String before;
+        try {
+            before = Json.compact(Json.parse(Files.readString(job, StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(job + ": " + e.getMessage(), e);
+        }
         if (!before.equals(settings)) {
             throw new IllegalArgumentException("--out " + out + " holds a job of other settings, which a re-run can only"
                     + " resume with the same ones:\n  there: " + before + "\n  asked: " + settings

@@ -130,6 +130,10 @@ class SampleJobTest {
         otherSeed[7] = "8";
         String err = stderrOf(() -> assertEquals(2, run(out, otherSeed)));
         assertTrue(err.contains("holds a job of other settings"), err);
+        String[] evalThere = {"eval", "--model", "default", "--steps", "4", "--methods", "none", "--seed", "7", "--n",
+                Integer.toString(N), "--shard-size", "5", "--batch", "5", "--out", out.toString()};
+        err = stderrOf(() -> assertEquals(2, DitcacheJob.run(evalThere, () -> sc)));
+        assertTrue(err.contains("holds a job of other settings"), err);
         Map<String, byte[]> after = contents(out);
         assertEquals(before.keySet(), after.keySet());
         before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
