@@ -14,9 +14,9 @@ import java.util.Map;
 
 /**
  * One task of {@code eval}: every method on the samples of an index range (after the JVM's one warm-up, the methods
- * taking turns batch by batch, as {@code ditcache eval} runs them), reduced to exact sufficient statistics ({@link EvalShard}) and written as the
- * range's shard ({@link EvalLayout}). Idempotent, as {@link SampleTask} is: only the wall times differ between
- * attempts.
+ * taking turns batch by batch, as {@code ditcache eval} runs them), reduced to exact sufficient statistics ({@link
+ * EvalShard}) and written as the range's shard ({@link EvalLayout}). Idempotent, as {@link SampleTask} is: only the
+ * wall times differ between attempts.
  */
 final class EvalTask {
     private EvalTask() {
@@ -26,9 +26,10 @@ final class EvalTask {
     static void run(JobSpec spec, String out, int k) {
         EvalLayout layout = new EvalLayout(spec);
         IndexRange range = layout.ranges().get(k);
-        DiT model = ModelHolder.model(spec);
+        int threads = SampleTask.taskCpus();
+        DiT model = ModelHolder.model(spec, threads);
         DiTConfig c = model.config();
-        Pipeline base = Pipeline.of(model).settings(spec.settings()).threads(SampleTask.taskCpus());
+        Pipeline base = Pipeline.of(model).settings(spec.settings()).threads(threads);
         int[] labels = IndexSampling.labels(c, range);
         Evaluation.Setup setup = new Evaluation.Setup(base, spec.seed(), labels,
                 Pipeline.noise(c, range.from(), range.size(), spec.seed()), spec.batch(), range.from());

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A job's output directory, on storage every node can write (a shared file system): {@code job.json} (the command
- * and its settings, written first), the shards ({@link ShardLayout}, {@link ShardFiles}) and {@code manifest.json} (written last,
- * {@link Manifest}).
+ * A job's output directory, on storage every node can write (a shared file system): {@code job.json} (the command and
+ * its settings, written first), the shards ({@link ShardLayout}, {@link ShardFiles}) and {@code manifest.json} (written
+ * last, {@link Manifest}).
  * <p>
  * A re-run over an existing directory <b>resumes</b>: with the same settings it keeps every shard that is there (a
  * shard that exists is complete, being renamed into place whole) and computes only the missing ones; with other

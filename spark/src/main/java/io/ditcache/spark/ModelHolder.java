@@ -10,6 +10,7 @@ import io.ditcache.eval.Judges;
 import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.tensor.Parallel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -17,10 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The models, cache methods, judges and FID references of this JVM, each loaded once, on first use, and kept for the JVM's life:
- * every task of a job that runs in one executor shares them (tasks run concurrently there; they are immutable, and
- * a {@link Pipeline} keeps each sampling call's cache state apart). Keyed by the {@code --model} value and the method
- * spec, so a model is read from a path every node can read, never broadcast from the driver.
+ * The models, cache methods, judges and FID references of this JVM, each loaded once, on first use, and kept for the
+ * JVM's life: every task of a job that runs in one executor shares them (tasks run concurrently there; they are
+ * immutable, and a {@link Pipeline} keeps each sampling call's cache state apart). Keyed by the {@code --model} value
+ * and the method spec, so a model is read from a path every node can read, never broadcast from the driver.
  */
 final class ModelHolder {
     private static final ConcurrentHashMap<String, DiT> MODELS = new ConcurrentHashMap<>();
@@ -32,9 +33,10 @@ final class ModelHolder {
     private ModelHolder() {
     }
 
-    /** The model of {@code spec}, packed. */
-    static DiT model(JobSpec spec) {
-        return MODELS.computeIfAbsent(spec.model(), m -> unchecked(() -> Models.load(m)));
+    /** The model of {@code spec}, packed; loaded (and packed) on the task's {@code threads} if not yet. */
+    static DiT model(JobSpec spec, int threads) {
+        return MODELS.computeIfAbsent(spec.model(),
+                m -> Parallel.withThreads(threads, () -> unchecked(() -> Models.load(m))));
     }
 
     /** The method {@code method} of {@code spec} (a router file read once per JVM). */
@@ -43,9 +45,9 @@ final class ModelHolder {
                 k -> unchecked(() -> Cache.parseMethod(method, spec.threshold())));
     }
 
-    /** The pipeline of {@code spec} for its method {@code method}. */
-    static Pipeline pipeline(JobSpec spec, String method) {
-        return Pipeline.of(model(spec)).settings(spec.settings()).method(method(spec, method));
+    /** The pipeline of {@code spec} for its method {@code method}, sampling on {@code threads}. */
+    static Pipeline pipeline(JobSpec spec, String method, int threads) {
+        return Pipeline.of(model(spec, threads)).settings(spec.settings()).method(method(spec, method)).threads(threads);
     }
 
     /** The classifier that judges samples of models of config {@code c} ({@link Judges#forModel}), or null. */

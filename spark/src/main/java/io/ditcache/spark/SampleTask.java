@@ -19,7 +19,7 @@ final class SampleTask {
     static void run(JobSpec spec, String out, int k) {
         SampleLayout layout = new SampleLayout(spec);
         IndexRange range = layout.ranges().get(k);
-        Pipeline pipe = ModelHolder.pipeline(spec, spec.methods().get(0)).threads(taskCpus());
+        Pipeline pipe = ModelHolder.pipeline(spec, spec.methods().get(0), taskCpus());
         Samples s = IndexSampling.sample(pipe, range, spec.seed());
         Path file = ShardFiles.dir(Path.of(out)).resolve(layout.name(k));
         ShardFiles.write(file, range, s::writeLatents);
