@@ -57,12 +57,12 @@ final class ModelHolder {
     }
 
     /**
-     * Runs {@code setup}'s untimed uncached warm-up batch ({@link Evaluation#warmUp}) once per JVM and model, before
-     * the first timed evaluation; the tasks that arrive meanwhile wait for it, so no timing includes the JIT's work.
+     * Runs an untimed uncached warm-up batch ({@link Evaluation#warmUp}) once per JVM and model, before the first timed
+     * evaluation; the tasks that arrive meanwhile wait for it, so no timing includes the JIT's work.
      */
-    static void warmUp(JobSpec spec, Evaluation.Setup setup) {
+    static void warmUp(JobSpec spec, Pipeline pipeline) {
         WARM.computeIfAbsent(spec.model(), k -> {
-            Evaluation.warmUp(setup);
+            Evaluation.warmUp(pipeline, spec.seed(), (int) Math.min(spec.batch(), spec.n()));
             return true;
         });
     }
