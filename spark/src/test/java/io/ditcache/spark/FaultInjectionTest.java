@@ -2,10 +2,13 @@ package io.ditcache.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ditcache.Cache;
 import io.ditcache.Pipeline;
+import io.ditcache.io.SafeTensors;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,7 +19,10 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A task that dies while writing its shard is retried; the output holds every index once and no temporary file. */
+/**
+ * A task that dies while writing its shard is retried; the output holds every index once, no temporary file, and the
+ * bits of one process (sampled here on {@code spark.task.cpus} = 2 threads per task).
+ */
 class FaultInjectionTest {
     @TempDir
     Path tmp;
@@ -25,7 +31,8 @@ class FaultInjectionTest {
     void aShardWhoseFirstAttemptFailsIsRetriedAndWrittenOnce() throws IOException {
         Path out = tmp.resolve("job");
         AtomicInteger failed = new AtomicInteger();
-        JavaSparkContext sc = LocalSpark.start("local[2,2]"); // a failed task is tried once more
+        // A failed task is tried once more; each task samples on 2 threads, one task at a time.
+        JavaSparkContext sc = LocalSpark.start("local[2,2]", 2);
         System.setProperty(FaultInjection.PROPERTY, "5");
         try {
             sc.sc().addSparkListener(new SparkListener() {
@@ -49,6 +56,9 @@ class FaultInjectionTest {
             labels[i] = i % 10;
         }
         assertArrayEquals(labels, got.labels(), "every index once, in order");
+        assertEquals("2", SafeTensors.read(out.resolve("shards/samples-5-10.safetensors")).metadata().get("threads"),
+                "the task sampled on spark.task.cpus threads");
+        assertTrue(Files.readString(out.resolve(Manifest.FILE)).contains("\"threads\": \"2\""));
         assertArrayEquals(SampleJobTest.oneProcess(Pipeline.load("default").steps(4)
                 .method(Cache.parseMethod("fora:2", Double.NaN))).images().data(), got.samples());
     }
