@@ -11,6 +11,7 @@ import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
 import io.ditcache.eval.ImageGrid;
 import io.ditcache.eval.Judges;
+import io.ditcache.eval.MethodLabel;
 import io.ditcache.eval.MethodResult;
 import io.ditcache.eval.SampleJudge;
 import io.ditcache.model.DiT;
@@ -124,7 +125,7 @@ final class EvalCommand implements Callable<Integer> {
         Progress.Phase warmUp = Progress.phase("warm-up: one untimed uncached batch of " + Math.min(batch, m) + " (JIT)");
         Evaluation.warmUp(pipe, sampling.seed, Math.min(batch, m));
         warmUp.done();
-        List<String> labelsOfMethods = all.stream().map(EvalCommand::label).toList();
+        List<String> labelsOfMethods = all.stream().map(MethodLabel::ofSpec).toList();
         Evaluation.Part done;
         Progress.Phase[] judging = {null};
         String what = "PSNR/SSIM" + (judge == null ? "" : ", class consistency" + (reference == null ? "" : " and FID"))
@@ -181,13 +182,4 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Below this many samples per method the classifier-feature FID gets a warning. */
     static final int FID_MIN_N = 1000;
-
-    /** A short label for reports and plots: router files by their file name without the directory and extension. */
-    static String label(String spec) {
-        if (!spec.startsWith("router:")) {
-            return spec;
-        }
-        String name = Path.of(spec.substring("router:".length())).getFileName().toString();
-        return "router:" + (name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name);
-    }
 }

@@ -17,6 +17,19 @@ import java.util.regex.Pattern;
 public record MethodLabel(String label, String family, String point, boolean learned, int targetUsage, int routerSeed) {
     private static final Pattern ROUTER = Pattern.compile("router:(.+)-u(\\d+)-s(\\d+)");
 
+    /**
+     * The label a method spec ({@code --methods} entry) gets in reports and plots: router files by their file name
+     * without the directory and extension ({@code router:runs/harmonica-u35-s0.safetensors} is
+     * {@code router:harmonica-u35-s0}), everything else as given.
+     */
+    public static String ofSpec(String spec) {
+        if (!spec.startsWith("router:")) {
+            return spec;
+        }
+        String name = java.nio.file.Path.of(spec.substring("router:".length())).getFileName().toString();
+        return "router:" + (name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name);
+    }
+
     public static MethodLabel parse(String label) {
         Matcher m = ROUTER.matcher(label);
         if (m.matches()) {

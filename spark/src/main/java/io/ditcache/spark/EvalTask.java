@@ -5,6 +5,7 @@ import io.ditcache.Pipeline;
 import io.ditcache.cache.ModelFingerprint;
 import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.Evaluation;
+import io.ditcache.eval.MethodLabel;
 import io.ditcache.model.DiT;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,7 +30,8 @@ final class EvalTask {
         ModelHolder.warmUp(spec, base);
         List<Method> methods = spec.methods().stream().map(m -> ModelHolder.method(spec, m)).toList();
         EvalShard shard = Evaluation.runPart(base, model.config().name() + " " + ModelFingerprint.of(model),
-                spec.methods(), methods, spec.seed(), spec.n(), range.from(), range.to(), spec.batch(),
+                spec.methods().stream().map(MethodLabel::ofSpec).toList(), methods, spec.seed(), spec.n(), range.from(),
+                range.to(), spec.batch(),
                 ModelHolder.judge(model.config()), null).shard();
         ShardFiles.write(ShardFiles.dir(Path.of(out)).resolve(layout.name(k)), range, shard::write);
     }
