@@ -217,6 +217,15 @@ public final class Pipeline {
         return (int) Math.floorMod(index, (long) c.numClasses());
     }
 
+    /** {@link #defaultLabel} of samples {@code from .. from + n - 1}. */
+    public static int[] defaultLabels(DiTConfig c, long from, int n) {
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = defaultLabel(c, from + i);
+        }
+        return y;
+    }
+
     /** One sample per label, from the noise of {@code seed}. */
     public Samples sample(int[] labels, long seed) {
         return sample(labels, seed, SampleListener.NONE);

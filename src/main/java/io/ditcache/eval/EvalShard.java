@@ -24,6 +24,9 @@ import java.util.Map;
 public record EvalShard(Map<String, Object> job, long from, long to, List<MethodStatistics> methods) {
     /** The {@code format} written in every shard file. */
     public static final String FORMAT = "ditcache-eval-shard-1";
+    /** The job's {@code judge} when the shipped Fashion-MNIST classifier judged, and when nothing did. */
+    private static final String CLASSIFIER = "fashion-mnist-classifier";
+    private static final String NO_JUDGE = "none";
 
     public EvalShard {
         if (from < 0 || to <= from) {
@@ -50,7 +53,7 @@ public record EvalShard(Map<String, Object> job, long from, long to, List<Method
         j.put("seed", seed);
         j.put("n", n);
         j.put("methods", List.copyOf(methods));
-        j.put("judge", judged ? "fashion-mnist-classifier" : "none");
+        j.put("judge", judged ? CLASSIFIER : NO_JUDGE);
         return j;
     }
 
@@ -120,7 +123,7 @@ public record EvalShard(Map<String, Object> job, long from, long to, List<Method
 
     /** Whether the shipped Fashion-MNIST classifier judged the samples (class consistency, FID). */
     public boolean judged() {
-        return "fashion-mnist-classifier".equals(job.get("judge"));
+        return CLASSIFIER.equals(job.get("judge"));
     }
 
     /**
@@ -212,12 +215,13 @@ public record EvalShard(Map<String, Object> job, long from, long to, List<Method
             }
             methodNames.add(str);
         }
+        String judge = j.string("judge");
+        if (!judge.equals(CLASSIFIER) && !judge.equals(NO_JUDGE)) {
+            throw new IllegalArgumentException(where + ": job.judge '" + judge + "' is unknown");
+        }
         Map<String, Object> job = job(j.string("model"), new SamplerSettings(j.string("sampler"),
                         Math.toIntExact(j.longValue("steps")), (float) j.doubleValue("cfg")), j.longValue("seed"),
-                j.longValue("n"), methodNames, "fashion-mnist-classifier".equals(j.string("judge")));
-        if (!job.get("judge").equals(j.string("judge")) && !"none".equals(j.string("judge"))) {
-            throw new IllegalArgumentException(where + ": job.judge '" + j.string("judge") + "' is unknown");
-        }
+                j.longValue("n"), methodNames, judge.equals(CLASSIFIER));
         List<MethodStatistics> methods = new ArrayList<>();
         List<?> list = o.list("methods");
         for (int i = 0; i < list.size(); i++) {

@@ -72,10 +72,7 @@ public final class Evaluation {
                                SampleJudge judge, Listener listener) {
         io.ditcache.model.DiTConfig c = pipeline.model().config();
         int m = Math.toIntExact(to - from);
-        int[] labels = new int[m];
-        for (int i = 0; i < m; i++) {
-            labels[i] = Pipeline.defaultLabel(c, from + i);
-        }
+        int[] labels = Pipeline.defaultLabels(c, from, m);
         Setup setup = new Setup(pipeline, seed, labels, Pipeline.noise(c, from, m, seed), batch, from);
         java.util.List<Run> runs = runInterleaved(setup, names, methods, listener);
         if (listener != null) {
@@ -200,11 +197,7 @@ public final class Evaluation {
      */
     public static void warmUp(Pipeline pipeline, long seed, int batch) {
         io.ditcache.model.DiTConfig c = pipeline.model().config();
-        int[] labels = new int[batch];
-        for (int i = 0; i < batch; i++) {
-            labels[i] = Pipeline.defaultLabel(c, i);
-        }
-        warmUp(new Setup(pipeline, seed, labels, Pipeline.noise(c, 0, batch, seed), batch));
+        warmUp(new Setup(pipeline, seed, Pipeline.defaultLabels(c, 0, batch), Pipeline.noise(c, 0, batch, seed), batch));
     }
 
     /** One untimed uncached batch of the setup, so that JIT compilation is charged to no timed method. */

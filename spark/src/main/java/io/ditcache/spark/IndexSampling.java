@@ -16,11 +16,7 @@ final class IndexSampling {
 
     /** The labels of {@code range}: the classes in turn, index modulo the model's classes. */
     static int[] labels(DiTConfig c, IndexRange range) {
-        int[] y = new int[range.size()];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = Pipeline.defaultLabel(c, range.from() + i);
-        }
-        return y;
+        return Pipeline.defaultLabels(c, range.from(), range.size());
     }
 
     /** The samples of {@code range} from {@code seed}, as one batch on {@code pipe}'s threads. */
