@@ -8,8 +8,14 @@ import io.ditcache.cache.ShippedRouters;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
+import io.ditcache.io.SafeTensors;
+import io.ditcache.io.WeightsFormat;
+import io.ditcache.io.WeightsFormatException;
 import io.ditcache.model.ParameterLayout;
 import io.ditcache.tensor.Gemm;
+import io.ditcache.train.DiffusionTrainer;
+import io.ditcache.train.TrainingCheckpoints;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +30,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ditcache info}: a model's configuration, size and compute cost, and the GEMM settings of this machine; the
- * presets and shipped routers; a router.
+ * presets and shipped routers; a router; a training checkpoint.
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
         description = {"Print a model's configuration, parameter count and MACs per forward, and the GEMM's register tile,"
                 + " vector width and block sizes on this machine (-Dditcache.gemm.tile, .kc, .mc, .nc override them), or the"
                 + " native backend's (--gemm-backend openblas); with a --model file also the provenance and metadata it records;"
                 + " without --model also the presets and the routers shipped with the embedded model; with --router a"
-                + " router file's settings.",
+                + " router file's settings. Given a training checkpoint (OUT.ckpt.safetensors of train-router or"
+                + " train-model) with either, its iteration, provenance and metadata.",
                 "MACs count every linear layer and the two attention products per sample; norms, activations and "
                         + "element-wise ops are left out (DiT-XL/2 at 256x256: about 118.6 G, the DiT paper's 'Gflops').",
                 "Examples: ditcache info; ditcache info --model DiT-XL/2; ditcache info --router router.safetensors"})
@@ -51,6 +58,11 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
+        String named = router != null ? router : modelGiven ? model.model : null;
+        if (named != null && printCheckpoint(Path.of(named), System.out)) {
+            return 0;
+        }
         if (router != null) {
             Path file = Path.of(router);
             String shipped = Files.exists(file) ? null : ShippedRouters.resolve(router);
@@ -62,7 +74,6 @@ final class InfoCommand implements Callable<Integer> {
             printRouter(shipped != null ? shipped + " (shipped with the embedded model)" : router, r, System.out);
             return 0;
         }
-        boolean modelGiven = spec.commandLine().getParseResult().hasMatchedOption("--model");
         gemm.apply();
         String gemmSettings = Gemm.settings();
         if (modelGiven && !model.isRandom()) {
@@ -108,6 +119,43 @@ final class InfoCommand implements Callable<Integer> {
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             out.println("  " + e.getKey() + " = " + e.getValue());
         }
+    }
+
+    /**
+     * If {@code file} is a training checkpoint ({@link TrainingCheckpoints}): prints its kind, iteration, provenance
+     * and metadata (the per-weight optimiser step counts as one line) and returns true; else prints nothing.
+     */
+    static boolean printCheckpoint(Path file, PrintStream out) throws IOException {
+        Map<String, String> metadata;
+        try {
+            if (!Files.isRegularFile(file) || WeightsFormat.of(file) != WeightsFormat.SAFETENSORS) {
+                return false;
+            }
+            metadata = SafeTensors.readMetadata(file);
+        } catch (WeightsFormatException e) {
+            return false; // loading it as a router or model reports what is wrong with it
+        }
+        String kind = TrainingCheckpoints.kind(metadata);
+        if (kind == null) {
+            return false;
+        }
+        out.printf(Locale.ROOT, "checkpoint       %s: %s, iteration %s (%s --resume continues it)%n", file, kind,
+                metadata.getOrDefault("iteration", "?"), kind.startsWith("router") ? "train-router" : "train-model");
+        out.printf(Locale.ROOT, "written by       %s%n", writtenBy(metadata, TrainingCheckpoints.PROVENANCE_PREFIX));
+        out.println("metadata:");
+        long stepCounts = 0;
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            if (e.getKey().startsWith(DiffusionTrainer.ADAM_STEPS_PREFIX)) {
+                stepCounts++;
+            } else {
+                out.println("  " + e.getKey() + " = " + e.getValue());
+            }
+        }
+        if (stepCounts > 0) {
+            out.printf(Locale.ROOT, "  %s* (%d entries: each weight's AdamW step count)%n",
+                    DiffusionTrainer.ADAM_STEPS_PREFIX, stepCounts);
+        }
+        return true;
     }
 
     /** The provenance that {@code metadata} records under {@code prefix}, in a line. */

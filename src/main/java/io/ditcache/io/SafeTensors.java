@@ -35,19 +35,9 @@ public final class SafeTensors {
     /** Reads every tensor (as float32) and the {@code __metadata__} map of {@code file}. */
     public static StateDict read(Path file) throws IOException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = in.size();
-            if (size < 8) {
-                throw new WeightsFormatException(file, "only " + size + " bytes, too short for a safetensors file");
-            }
-            long headerBytes = readAt(in, 0, 8).getLong(0);
-            if (headerBytes < 2 || headerBytes > size - 8 || headerBytes > MAX_HEADER_BYTES) {
-                throw new WeightsFormatException(file, "header length " + Long.toUnsignedString(headerBytes)
-                        + " does not fit a file of " + size + " bytes (limit " + MAX_HEADER_BYTES
-                        + "): not a safetensors file, or truncated");
-            }
-            String json = utf8(file, readAt(in, 8, (int) headerBytes));
+            long headerBytes = headerBytes(file, in);
             long dataStart = 8 + headerBytes;
-            SafeTensorsHeader header = SafeTensorsHeader.parse(file, json, size - dataStart);
+            SafeTensorsHeader header = header(file, in, headerBytes);
             StateDict dict = new StateDict();
             for (SafeTensorsHeader.Entry e : header.entries) {
                 ByteBuffer bytes = readAt(in, dataStart + e.begin(), (int) (e.end() - e.begin()));
@@ -58,6 +48,37 @@ public final class SafeTensors {
             dict.metadata().putAll(header.metadata);
             return dict;
         }
+    }
+
+    /**
+     * The {@code __metadata__} map of {@code file}, read from its header alone (the tensors are not read; the header
+     * is checked as {@link #read} checks it).
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            return header(file, in, headerBytes(file, in)).metadata;
+        }
+    }
+
+    /** The parsed header of {@code file}, open as {@code in}, of {@code headerBytes} bytes. */
+    private static SafeTensorsHeader header(Path file, FileChannel in, long headerBytes) throws IOException {
+        String json = utf8(file, readAt(in, 8, (int) headerBytes));
+        return SafeTensorsHeader.parse(file, json, in.size() - 8 - headerBytes);
+    }
+
+    /** The header length that the first 8 bytes of {@code file} give, checked against the file's size. */
+    private static long headerBytes(Path file, FileChannel in) throws IOException {
+        long size = in.size();
+        if (size < 8) {
+            throw new WeightsFormatException(file, "only " + size + " bytes, too short for a safetensors file");
+        }
+        long headerBytes = readAt(in, 0, 8).getLong(0);
+        if (headerBytes < 2 || headerBytes > size - 8 || headerBytes > MAX_HEADER_BYTES) {
+            throw new WeightsFormatException(file, "header length " + Long.toUnsignedString(headerBytes)
+                    + " does not fit a file of " + size + " bytes (limit " + MAX_HEADER_BYTES
+                    + "): not a safetensors file, or truncated");
+        }
+        return headerBytes;
     }
 
     /** Writes {@code dict} (tensors in its order, plus its metadata) to {@code file} atomically as {@code dtype}. */

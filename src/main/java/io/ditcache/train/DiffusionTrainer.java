@@ -85,6 +85,9 @@ public final class DiffusionTrainer {
     /** Settings components that may change on resume: they do not change the trained weights. */
     private static final java.util.Set<String> FREE_ON_RESUME = java.util.Set.of("checkpointEvery");
 
+    /** The prefix of a checkpoint's per-weight AdamW step counts ({@code adam_steps.KEY} in its metadata). */
+    public static final String ADAM_STEPS_PREFIX = "adam_steps.";
+
     /** Header of the loss curve written by {@link #logLossTo}. */
     public static final String LOSS_HEADER = "iteration,loss";
 
@@ -280,9 +283,13 @@ public final class DiffusionTrainer {
     }
 
 
-    /** Writes weights, EMA, optimiser moments and the iteration count, atomically. */
+    /**
+     * Writes weights, EMA, optimiser moments and the iteration count, atomically, with the settings, the
+     * {@link TrainingCheckpoints#MODEL_FORMAT format} and the writer's provenance in the metadata.
+     */
     public void saveCheckpoint(Path file) throws IOException {
         StateDict ck = new StateDict();
+        TrainingCheckpoints.stamp(ck.metadata(), TrainingCheckpoints.MODEL_FORMAT);
         for (Map.Entry<String, AdamW> e : optimizers.entrySet()) {
             String k = e.getKey();
             AdamW opt = e.getValue();
@@ -291,7 +298,7 @@ public final class DiffusionTrainer {
             ck.put("ema." + k, ema.get(k));
             ck.put("adam_m." + k, Tensor.of(opt.firstMoment(), shape));
             ck.put("adam_v." + k, Tensor.of(opt.secondMoment(), shape));
-            ck.metadata().put("adam_steps." + k, Long.toString(opt.steps()));
+            ck.metadata().put(ADAM_STEPS_PREFIX + k, Long.toString(opt.steps()));
         }
         ck.metadata().put("iteration", Integer.toString(iteration));
         ck.metadata().put("settings", settings.toString());
@@ -301,7 +308,10 @@ public final class DiffusionTrainer {
         SafeTensors.write(file, ck, DType.F32);
     }
 
-    /** Restores a checkpoint written by {@link #saveCheckpoint} for the same model config and settings. */
+    /**
+     * Restores a checkpoint written by {@link #saveCheckpoint} for the same model config and settings (its
+     * provenance may differ: it is not compared).
+     */
     public void resume(Path file) throws IOException {
         if (!Files.exists(file)) {
             throw new IllegalArgumentException("--resume: no checkpoint at " + file);
@@ -329,7 +339,7 @@ public final class DiffusionTrainer {
             int[] shape = model.weight(k).shape();
             System.arraycopy(ck.get("model." + k, shape).data(), 0, w, 0, w.length);
             System.arraycopy(ck.get("ema." + k, shape).data(), 0, ema.get(k).data(), 0, w.length);
-            String steps = ck.metadata().get("adam_steps." + k);
+            String steps = ck.metadata().get(ADAM_STEPS_PREFIX + k);
             if (steps == null) {
                 throw new IllegalArgumentException(file + ": no optimiser step count for '" + k + "'");
             }

@@ -15,15 +15,15 @@ import java.util.Map;
  * {@code model_fingerprint}, {@code beta} (the current β, exact: {@link UsageTargetBeta} changes it), with a target usage also
  * {@code usage_target.benefit [steps, units]}, {@code usage_target.correction} and, once training has landed its
  * threshold ({@link RouterTrainer#threshold()}), {@code usage_target.landed_threshold}; and every {@link RouterTrainingConfig#trajectorySettings() setting} under
- * {@code setting.KEY}. Random streams are counter-based ({@link Seeds}), so the seed among the settings is all the
- * random state there is.
+ * {@code setting.KEY}; and the writer's provenance ({@link TrainingCheckpoints}, not compared on resume). Random
+ * streams are counter-based ({@link Seeds}), so the seed among the settings is all the random state there is.
  *
  * @param iteration iterations done when the state was taken
  */
 record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][] v, long[] adamSteps,
                         long[] earlierUpdates, float[] lambda,
                         double beta, float[][] benefits, double correction, double landedThreshold) {
-    static final String FORMAT = "ditcache-router-checkpoint";
+    static final String FORMAT = TrainingCheckpoints.ROUTER_FORMAT;
     private static final String SETTING = "setting.";
 
     /** A copy of the trainer's state now. */
@@ -68,7 +68,7 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
             sd.put("usage_target.benefit", flat(benefits));
         }
         Map<String, String> meta = sd.metadata();
-        meta.put("format", FORMAT);
+        TrainingCheckpoints.stamp(meta, FORMAT);
         meta.put("iteration", Long.toString(iteration));
         meta.put("model_fingerprint", fingerprint);
         meta.put("beta", Double.toString(beta));
@@ -86,8 +86,9 @@ record RouterCheckpoint(long iteration, float[][] logits, float[][] m, float[][]
     static RouterCheckpoint load(Path file, RouterTrainingConfig config, String fingerprint, int units) throws IOException {
         StateDict sd = SafeTensors.read(file);
         Map<String, String> meta = sd.metadata();
-        if (!FORMAT.equals(meta.get("format"))) {
-            throw new IllegalArgumentException(file + ": not a router-training checkpoint (format '" + meta.get("format") + "')");
+        String format = meta.get(TrainingCheckpoints.FORMAT_KEY);
+        if (!FORMAT.equals(format)) {
+            throw new IllegalArgumentException(file + ": not a router-training checkpoint (format '" + format + "')");
         }
         for (Map.Entry<String, String> e : config.trajectorySettings().entrySet()) {
             String saved = meta.get(SETTING + e.getKey());
