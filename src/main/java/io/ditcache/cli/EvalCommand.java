@@ -4,7 +4,6 @@ import io.ditcache.Method;
 import io.ditcache.Pipeline;
 import io.ditcache.SamplerSettings;
 import io.ditcache.Shard;
-import io.ditcache.cache.ModelFingerprint;
 import io.ditcache.eval.EvalReport;
 import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.Evaluation;
@@ -131,7 +130,7 @@ final class EvalCommand implements Callable<Integer> {
         String what = "PSNR/SSIM" + (judge == null ? "" : ", class consistency" + (reference == null ? "" : " and FID"))
                 + " of " + all.size() + " methods";
         try (Progress bar = new Progress("eval " + all.size() + " methods", (long) m * all.size(), "img")) {
-            done = Evaluation.runPart(pipe, c.name() + " " + ModelFingerprint.of(dit), labelsOfMethods, parsed,
+            done = Evaluation.runPart(pipe, EvalShard.modelOf(dit), labelsOfMethods, parsed,
                     sampling.seed, n, from, from + m, batch, judge, new Evaluation.Listener() {
                         @Override
                         public void onProgress(double samplesDone) {

@@ -2,8 +2,10 @@ package io.ditcache.eval;
 
 import io.ditcache.Provenance;
 import io.ditcache.SamplerSettings;
+import io.ditcache.cache.ModelFingerprint;
 import io.ditcache.io.Json;
 import io.ditcache.io.JsonFields;
+import io.ditcache.model.DiT;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +42,8 @@ public record EvalShard(Map<String, Object> job, long from, long to, List<Method
     }
 
     /**
-     * The job description shards are matched by: {@code model} names the weights (e.g. config name and
-     * {@link io.ditcache.cache.ModelFingerprint}), {@code judged} whether the shipped Fashion-MNIST classifier judged.
+     * The job description shards are matched by: {@code model} names the weights ({@link #modelOf}),
+     * {@code judged} whether the shipped Fashion-MNIST classifier judged.
      */
     public static Map<String, Object> job(String model, SamplerSettings settings, long seed, long n, List<String> methods,
                                           boolean judged) {
@@ -55,6 +57,14 @@ public record EvalShard(Map<String, Object> job, long from, long to, List<Method
         j.put("methods", List.copyOf(methods));
         j.put("judge", judged ? CLASSIFIER : NO_JUDGE);
         return j;
+    }
+
+    /**
+     * A job's {@code model} for {@code model}: its config name and {@link ModelFingerprint} (a hash of some weights:
+     * compute it once per model, not per shard).
+     */
+    public static String modelOf(DiT model) {
+        return model.config().name() + " " + ModelFingerprint.of(model);
     }
 
     /** The shard of runs over [from, to) (the baseline, {@code runs.get(0)}, first), labelled {@code labels}. */

@@ -68,7 +68,10 @@ public final class ImageMetrics {
         return sum / per.length;
     }
 
-    /** SSIM of each image of an [N, C, H, W] batch against its reference, averaged over channels. */
+    /**
+     * SSIM of each image of an [N, C, H, W] batch against its reference, averaged over channels. A batch of finite
+     * images against itself (the same tensor) is known to be exactly 1 per image and is not computed.
+     */
     public static double[] ssimPerImage(Tensor images, Tensor references, double dataRange) {
         checkBatch(images, references);
         int n = images.dim(0);
@@ -82,6 +85,9 @@ public final class ImageMetrics {
         if (!(dataRange > 0)) {
             throw new IllegalArgumentException("data range must be positive, got " + dataRange);
         }
+        if (images == references && allFinite(images)) {
+            return againstItself(n);
+        }
         double[] planes = new double[n * c];
         Parallel.parallelFor(0, n * c, p -> planes[p] = ssimPlane(images.data(), references.data(), p * h * w, h, w, dataRange));
         double[] out = new double[n];
@@ -92,6 +98,27 @@ public final class ImageMetrics {
             out[i] /= c;
         }
         return out;
+    }
+
+    /**
+     * The SSIM of {@code n} finite images against themselves, without computing it: with x = y every local term of
+     * {@link #ssimPlane} is {@code (2 ux uy + c1)(2 vxy + c2) / ((ux ux + uy uy + c1)(vx + vy + c2))} with equal
+     * numerator and denominator in floating point (doubling is exact), so each term, each plane's mean and each
+     * image's channel mean are exactly 1 (what the evaluation's uncached baseline gets against itself).
+     */
+    private static double[] againstItself(int n) {
+        double[] ones = new double[n];
+        java.util.Arrays.fill(ones, 1.0);
+        return ones;
+    }
+
+    private static boolean allFinite(Tensor t) {
+        for (float v : t.data()) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Mean SSIM of one H x W plane: Gaussian-weighted local statistics, separable filter, valid region only. */

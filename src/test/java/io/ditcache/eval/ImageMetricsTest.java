@@ -8,6 +8,7 @@ import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageMetricsTest {
     private static Tensor tensor(ReferenceFixture.Entry e) {
@@ -39,6 +40,37 @@ class ImageMetricsTest {
         }
         assertEquals(1.0, ImageMetrics.ssim(a, a.copy(), 2.0), 1e-12);
         assertEquals(Double.POSITIVE_INFINITY, ImageMetrics.psnr(a, a.copy(), 2.0));
+    }
+
+    /**
+     * A batch against itself (the same tensor, as the uncached baseline is judged) is not computed: the shortcut must
+     * give exactly the bits the full computation gives on a copy, and fall back to it where a value is not finite.
+     */
+    @Test
+    void anImageAgainstItselfGivesTheComputedSsimBitForBit() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        Tensor x = Tensor.zeros(5, 3, 16, 13);
+        int plane = 16 * 13;
+        for (int i = 0; i < x.numel(); i++) {
+            int image = i / (3 * plane);
+            x.data()[i] = switch (image) {
+                case 0 -> (float) (2 * rng.nextDouble() - 1);        // noise in [-1, 1]
+                case 1 -> rng.nextBoolean() ? 1f : -1f;               // saturated
+                case 2 -> 0.25f;                                      // flat: zero variance
+                case 3 -> (float) (1e3 * rng.nextGaussian());         // far out of range
+                default -> (float) (1e-3 * Math.sin(i * 0.37));       // nearly flat
+            };
+        }
+        double[] computed = ImageMetrics.ssimPerImage(x, x.copy(), 2.0);
+        assertArrayEquals(computed, ImageMetrics.ssimPerImage(x, x, 2.0), 0.0);
+        assertArrayEquals(new double[] {1, 1, 1, 1, 1}, computed, 0.0, "exactly 1, as the shortcut says");
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            Tensor y = x.copy();
+            y.data()[plane + 7] = bad; // image 0, channel 1
+            double[] self = ImageMetrics.ssimPerImage(y, y, 2.0);
+            assertTrue(Double.isNaN(self[0]), bad + ": computed, not assumed: " + self[0]);
+            assertArrayEquals(ImageMetrics.ssimPerImage(y, y.copy(), 2.0), self, 0.0);
+        }
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.ditcache.spark;
 
 import io.ditcache.Method;
 import io.ditcache.Pipeline;
-import io.ditcache.cache.ModelFingerprint;
 import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.MethodLabel;
@@ -29,7 +28,7 @@ final class EvalTask {
         Pipeline base = Pipeline.of(model).settings(spec.settings()).threads(threads);
         ModelHolder.warmUp(spec, base);
         List<Method> methods = spec.methods().stream().map(m -> ModelHolder.method(spec, m)).toList();
-        EvalShard shard = Evaluation.runPart(base, model.config().name() + " " + ModelFingerprint.of(model),
+        EvalShard shard = Evaluation.runPart(base, ModelHolder.evalModel(spec, threads),
                 spec.methods().stream().map(MethodLabel::ofSpec).toList(), methods, spec.seed(), spec.n(), range.from(),
                 range.to(), spec.batch(),
                 ModelHolder.judge(model.config()), null).shard();

@@ -4,6 +4,7 @@ import io.ditcache.Cache;
 import io.ditcache.Method;
 import io.ditcache.Models;
 import io.ditcache.Pipeline;
+import io.ditcache.eval.EvalShard;
 import io.ditcache.eval.Evaluation;
 import io.ditcache.eval.FeatureStatistics;
 import io.ditcache.eval.Judges;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ModelHolder {
     private static final ConcurrentHashMap<String, DiT> MODELS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, String> EVAL_MODELS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Object>, Method> METHODS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<List<Integer>, Optional<SampleJudge>> JUDGES = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Optional<FeatureStatistics>> REFERENCES = new ConcurrentHashMap<>();
@@ -37,6 +39,11 @@ final class ModelHolder {
     static DiT model(JobSpec spec, int threads) {
         return MODELS.computeIfAbsent(spec.model(),
                 m -> Parallel.withThreads(threads, () -> unchecked(() -> Models.load(m))));
+    }
+
+    /** The model of {@code spec} as eval shards name it ({@link EvalShard#modelOf}), fingerprinted once per JVM. */
+    static String evalModel(JobSpec spec, int threads) {
+        return EVAL_MODELS.computeIfAbsent(spec.model(), m -> EvalShard.modelOf(model(spec, threads)));
     }
 
     /** The method {@code method} of {@code spec} (a router file read once per JVM). */
