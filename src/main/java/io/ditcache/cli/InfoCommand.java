@@ -5,12 +5,12 @@ import io.ditcache.cache.CachePlan;
 import io.ditcache.cache.Router;
 import io.ditcache.cache.RouterFile;
 import io.ditcache.cache.ShippedRouters;
-import io.ditcache.model.DiT;
-import io.ditcache.model.DiTConfig;
-import io.ditcache.model.Macs;
 import io.ditcache.io.SafeTensors;
 import io.ditcache.io.WeightsFormat;
 import io.ditcache.io.WeightsFormatException;
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.train.DiffusionTrainer;
@@ -135,12 +135,16 @@ final class InfoCommand implements Callable<Integer> {
         } catch (WeightsFormatException e) {
             return false; // loading it as a router or model reports what is wrong with it
         }
-        String kind = TrainingCheckpoints.kind(metadata);
+        TrainingCheckpoints.Kind kind = TrainingCheckpoints.kind(metadata);
         if (kind == null) {
             return false;
         }
+        String command = switch (kind) {
+            case ROUTER_TRAINING -> "train-router";
+            case MODEL_TRAINING -> "train-model";
+        };
         out.printf(Locale.ROOT, "checkpoint       %s: %s, iteration %s (%s --resume continues it)%n", file, kind,
-                metadata.getOrDefault("iteration", "?"), kind.startsWith("router") ? "train-router" : "train-model");
+                metadata.getOrDefault("iteration", "?"), command);
         out.printf(Locale.ROOT, "written by       %s%n", writtenBy(metadata, TrainingCheckpoints.PROVENANCE_PREFIX));
         out.println("metadata:");
         long stepCounts = 0;

@@ -7,8 +7,9 @@ import java.util.Map;
  * What the checkpoints of both trainers ({@code OUT.ckpt.safetensors} of {@link RouterTrainer} and
  * {@link DiffusionTrainer}) share in their metadata: a {@value #FORMAT_KEY} that tells their kind, and the
  * {@link Provenance} of the process that wrote them under {@value #PROVENANCE_PREFIX}. The provenance is
- * informational: resuming compares training settings only, so a checkpoint resumes under another ditcache, Java or
- * thread count (and the next checkpoint records the resuming process).
+ * informational: resuming compares the training settings (and a router's model), never the provenance, so a
+ * checkpoint resumes under another ditcache, Java or thread count (and the next checkpoint records the resuming
+ * process).
  */
 public final class TrainingCheckpoints {
     /** The metadata key of a checkpoint's kind. */
@@ -29,17 +30,36 @@ public final class TrainingCheckpoints {
         metadata.putAll(Provenance.current().toMap(PROVENANCE_PREFIX));
     }
 
+    /** What a training checkpoint resumes. */
+    public enum Kind {
+        /** {@link RouterTrainer}'s. */
+        ROUTER_TRAINING("router training"),
+        /** {@link DiffusionTrainer}'s. */
+        MODEL_TRAINING("model training");
+
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
     /**
-     * The kind of training checkpoint whose metadata this is: {@code "router training"}, {@code "model training"}
-     * (also for a model checkpoint of an earlier version, told by its {@code settings}), or null for another file.
+     * The kind of training checkpoint whose metadata this is (a model checkpoint of an earlier version, which records
+     * no format, is told by its {@code settings}), or null for another file.
      */
-    public static String kind(Map<String, String> metadata) {
+    public static Kind kind(Map<String, String> metadata) {
         String format = metadata.get(FORMAT_KEY);
         if (ROUTER_FORMAT.equals(format)) {
-            return "router training";
+            return Kind.ROUTER_TRAINING;
         }
         boolean olderModelCheckpoint = format == null && metadata.containsKey("iteration")
                 && metadata.getOrDefault("settings", "").startsWith("Settings[");
-        return MODEL_FORMAT.equals(format) || olderModelCheckpoint ? "model training" : null;
+        return MODEL_FORMAT.equals(format) || olderModelCheckpoint ? Kind.MODEL_TRAINING : null;
     }
 }

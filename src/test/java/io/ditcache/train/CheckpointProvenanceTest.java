@@ -62,7 +62,7 @@ class CheckpointProvenanceTest {
         new RouterTrainer(model, routerConfig(N), null).train(ckpt, RouterTrainer.Listener.NONE);
         Map<String, String> written = SafeTensors.readMetadata(ckpt);
         assertWrittenHere(written);
-        assertEquals("router training", TrainingCheckpoints.kind(written));
+        assertEquals(TrainingCheckpoints.Kind.ROUTER_TRAINING, TrainingCheckpoints.kind(written));
 
         restamp(ckpt, ELSEWHERE);
         RouterTrainer resumed = new RouterTrainer(model, routerConfig(2L * N), null);
@@ -87,7 +87,7 @@ class CheckpointProvenanceTest {
         Map<String, String> written = SafeTensors.readMetadata(ckpt);
         assertWrittenHere(written);
         assertEquals(TrainingCheckpoints.MODEL_FORMAT, written.get(TrainingCheckpoints.FORMAT_KEY));
-        assertEquals("model training", TrainingCheckpoints.kind(written));
+        assertEquals(TrainingCheckpoints.Kind.MODEL_TRAINING, TrainingCheckpoints.kind(written));
 
         restamp(ckpt, ELSEWHERE);
         DiT resumed = DiTInitializer.initialize(DiffusionTrainerTest.TINY, 99);
@@ -103,7 +103,7 @@ class CheckpointProvenanceTest {
     @Test
     void aModelCheckpointOfAnEarlierVersionIsToldByItsSettings() {
         Map<String, String> older = Map.of("iteration", "250", "settings", DiffusionTrainerTest.settings(3).toString());
-        assertEquals("model training", TrainingCheckpoints.kind(older));
+        assertEquals(TrainingCheckpoints.Kind.MODEL_TRAINING, TrainingCheckpoints.kind(older));
         assertNull(Provenance.fromMetadata(older, PREFIX), "it records no provenance");
         assertNull(TrainingCheckpoints.kind(Map.of("format", "ditcache-router")), "a router file is no checkpoint");
         assertNull(TrainingCheckpoints.kind(Map.of("ditcache.config.depth", "12")), "nor is a model");
