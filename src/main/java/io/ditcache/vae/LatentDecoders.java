@@ -41,18 +41,26 @@ public final class LatentDecoders {
     /** The decoder in {@code file} (.safetensors, .pt, .pth, .bin): AutoencoderKL or TAESD, told by the keys. */
     public static LatentDecoder load(Path file) throws IOException {
         StateDict weights = WeightsFiles.load(file);
-        String source = String.valueOf(file.getFileName());
         try {
-            if (SdVaeLayout.prefix(weights) != null) {
-                return SdVaeDecoder.of(sdConfig(weights, readConfig(file)), weights, source);
-            }
-            if (weights.contains("1.weight") || weights.contains("decoder.layers.0.weight")) {
-                return TaesdDecoder.of(weights, source);
-            }
+            Map<?, ?> config = SdVaeLayout.prefix(weights) != null ? readConfig(file) : Map.of();
+            return of(weights, config, String.valueOf(file.getFileName()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException(file + ": no VAE decoder keys (expected 'decoder.conv_in.weight' of an"
+    }
+
+    /**
+     * The decoder in {@code weights}, as {@link #load} reads a file's: AutoencoderKL or TAESD, told by the keys;
+     * {@code config} is an AutoencoderKL's diffusers {@code config.json} (or an empty map).
+     */
+    static LatentDecoder of(StateDict weights, Map<?, ?> config, String source) {
+        if (SdVaeLayout.prefix(weights) != null) {
+            return SdVaeDecoder.of(sdConfig(weights, config), weights, source);
+        }
+        if (weights.contains("1.weight") || weights.contains("decoder.layers.0.weight")) {
+            return TaesdDecoder.of(weights, source);
+        }
+        throw new IllegalArgumentException("no VAE decoder keys (expected 'decoder.conv_in.weight' of an"
                 + " AutoencoderKL, '1.weight' of taesd_decoder.pth or 'decoder.layers.0.weight' of an AutoencoderTiny)");
     }
 

@@ -33,18 +33,7 @@ class VaeParityTest {
         }
         assertEquals(SdVaeLayout.DIFFUSERS_LEGACY_ATTENTION, SdVaeLayout.detect(legacy));
         assertArrayEquals(expected, SdVaeDecoder.of(VaeFixtures.TINY_SD, legacy, "legacy").decode(z).data());
-        // CompVis: names from the reference's hand-written map, attention weights as 1x1 convs, inside a whole checkpoint.
-        Map<?, ?> names = (Map<?, ?>) VaeFixtures.layouts().get("tiny_sd_compvis_names");
-        StateDict compvis = new StateDict();
-        compvis.put("model.diffusion_model.x.weight", Tensor.zeros(1));
-        for (Map.Entry<String, Tensor> e : w.tensors().entrySet()) {
-            Tensor t = e.getValue();
-            String name = (String) names.get(e.getKey());
-            if (name.contains(".attn_1.") && t.rank() == 2) {
-                t = t.reshape(t.dim(0), t.dim(1), 1, 1);
-            }
-            compvis.put("first_stage_model." + name, t);
-        }
+        StateDict compvis = VaeFixtures.asCompVis(w);
         assertEquals(SdVaeLayout.COMPVIS, SdVaeLayout.detect(compvis));
         assertEquals(VaeFixtures.TINY_SD, LatentDecoders.sdConfig(compvis, Map.of("norm_num_groups", 4L)));
         assertArrayEquals(expected, SdVaeDecoder.of(VaeFixtures.TINY_SD, compvis, "compvis").decode(z).data());
