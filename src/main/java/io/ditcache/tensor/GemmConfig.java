@@ -8,13 +8,17 @@ import java.util.Properties;
  * How {@link Gemm} multiplies: the micro-kernel (its register tile, see {@link GemmKernel}) and the blocking sizes,
  * named as in Goto's algorithm. A is packed into strips of the tile's mr rows and B into panels of its nr columns.
  * <ul>
- * <li>KC, k-values per micro-kernel call: a packed B chunk (KC x nr floats) stays in L1 while the A strips stream
- *     past it. The largest power of two whose chunk fills at most 2/3 of L1d, the rest holding an A strip and the C
- *     tile: 256 both for 6 x 2 on a 32 KiB L1d (AVX2) and for 12 x 2 on a 48 KiB one (AVX-512), as tuned before.
- * <li>MC, rows of packed A per block that stays in L2 while B panels sweep it: an MC x KC block fills half of L2
- *     (on a Zen 5 core a block of half its L2 measured as fast as the whole L2).
- * <li>NC, columns of a packed weight per block that stays in L3 while the row blocks sweep it: a KC x NC block fills
- *     half of one cpu's share of L3.
+ * <li>KC, k-values per micro-kernel call, {@value #KC} on every machine: the KC chunks of k are the order in which
+ *     each element of C is summed, so a KC that followed the caches would give other bits on another machine (and a
+ *     Spark job on mixed machines results that depend on where each task ran). Long chunks amortise each call's
+ *     set-up and the read-modify-write of the C tile: on an AVX2 Zen 3 core (32 KiB L1d, 512 KiB L2) KC 2048 ran the
+ *     DiT-XL/2 shapes 1.4-1.6x faster than the L1-sized 256 (a B chunk then streams from L2, which the 6 x 2 tile's
+ *     two B loads per 12 FMAs allow).
+ * <li>MC, rows of packed A per block that B panels sweep: an MC x KC block fills a quarter of one cpu's share of
+ *     L3 (on the Zen 3 core, blocks of 510 rows ran as fast as 1020 and faster than 2040 on the k = 4608 shape, and
+ *     blocks sized to L2, 30-60 rows, 1.3x slower: each B panel is then read from L2 for too few strips).
+ * <li>NC, columns of a packed weight per block that the row blocks sweep: a KC x NC block fills a quarter of one
+ *     cpu's share of L3.
  * </ul>
  * With a packed weight, a pass over C covers {@link #kBlock} k-values (several KC chunks, so fewer passes over C) and
  * its blocks keep the floats of MC x KC and KC x NC in fewer rows and columns. Packing per call, each B chunk is
@@ -28,6 +32,8 @@ import java.util.Properties;
  */
 record GemmConfig(GemmKernel kernel, int kc, int mc, int nc, String origin) {
     static final String PROPERTY = "ditcache.gemm.";
+    /** The default KC, the same on every machine (see the class comment). */
+    static final int KC = 2048;
     private static final int MAX_KC = 1 << 14;
     private static final int MAX_BLOCK = 1 << 24;
     private static final GemmConfig DEFAULT;
@@ -68,10 +74,9 @@ record GemmConfig(GemmKernel kernel, int kc, int mc, int nc, String origin) {
         if (kernel == null) {
             throw new IllegalArgumentException(PROPERTY + "tile=" + tile + ": no such tile; there are " + GemmKernel.TILES);
         }
-        long chunks = caches.l1d() * 2 / 3 / (4L * kernel.nr);
-        int kc = size(p, "kc", Integer.highestOneBit((int) Math.max(16, Math.min(MAX_KC, chunks))), MAX_KC, set);
-        int mc = size(p, "mc", fit(kernel.mr, caches.l2() / 2, kc), MAX_BLOCK, set);
-        int nc = size(p, "nc", fit(kernel.nr, caches.l3() / 2, kc), MAX_BLOCK, set);
+        int kc = size(p, "kc", KC, MAX_KC, set);
+        int mc = size(p, "mc", fit(kernel.mr, caches.l3() / 4, kc), MAX_BLOCK, set);
+        int nc = size(p, "nc", fit(kernel.nr, caches.l3() / 4, kc), MAX_BLOCK, set);
         return new GemmConfig(kernel, kc, mc, nc, caches + (set.isEmpty() ? "" : "; set by -D" + String.join(" -D", set)));
     }
 
