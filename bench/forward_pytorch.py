@@ -40,5 +40,5 @@ m = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())
 blas = (m.group(1) if m else "?") + (" (Debian: the system libblas, OpenBLAS pthreads)" if m and m.group(1) == "generic" else "")
 blas += ", mkldnn " + ("on" if torch.backends.mkldnn.is_available() else "off")
 print(f"pytorch {torch.__version__} forward {a.model} batch {a.batch} threads {torch.get_num_threads()}: "
-      f"min {min(times):.1f} ms, median {statistics.median(times):.1f} ms ({a.repeats} runs), "
+      f"min {min(times):.1f} ms, median {statistics.median(times):.1f} ms ({a.repeats} runs: {' '.join(f'{x:.0f}' for x in times)} ms), "
       f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, blas={blas}")

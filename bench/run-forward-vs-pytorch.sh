@@ -1,51 +1,78 @@
 #!/usr/bin/env bash
-# Uncached DiT forward, Java (ditcache) vs the PyTorch reference, same machine, same thread count, one run.
-# PyTorch gets its best setup: Debian's OpenBLAS (pthreads build), explicit thread count, passive OpenMP waiting,
-# with this environment's OPENBLAS_CORETYPE, without it, and (on AVX-512 CPUs) with the AVX-512 kernels forced;
-# the fastest is the reference.
-# Usage: bench/run-forward-vs-pytorch.sh [MODEL] [THREADS]     (default DiT-XL/2, 2)
+# Uncached DiT forward, Java (ditcache) vs the PyTorch reference, same machine, same thread count, one run, the two
+# sides ALTERNATING: ROUNDS rounds, each one Java process, then one PyTorch process per setting, so that a machine
+# whose speed drifts (a shared VM) shifts both sides alike. Each process builds the model (random weights), warms
+# up 2 forwards and times REPEATS. Reported: each side's median over all its timed forwards (and min), and the
+# ratio of medians. PyTorch gets its best setup: Debian's OpenBLAS (pthreads build), explicit thread count, passive
+# OpenMP waiting, with this environment's OPENBLAS_CORETYPE, without it, and (on AVX-512 CPUs) with the AVX-512
+# kernels forced; the setting with the lowest median is the reference.
+# Usage: bench/run-forward-vs-pytorch.sh [MODEL] [THREADS] [ROUNDS] [REPEATS]     (default DiT-XL/2, 2, 3, 3)
+# DITCACHE_JAVA_OPTS (the launcher's): JVM options for the Java side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model="${1:-DiT-XL/2}"
 threads="${2:-2}"
-out="bench/results/forward-$(echo "$model" | tr '/' '-')-vs-pytorch-$(date -u +%Y-%m-%d).md"
+rounds="${3:-3}"
+repeats="${4:-3}"
 py=/usr/bin/python3
+if ! $py -c 'import torch' 2>/dev/null; then
+  echo "run-forward-vs-pytorch: /usr/bin/python3 cannot import torch (apt-get install python3-torch)" >&2
+  exit 2
+fi
+out="bench/results/forward-$(echo "$model" | tr '/' '-')-vs-pytorch-$(date -u +%Y-%m-%d-%H%M).md"
 log=$(mktemp)
+raw=$(mktemp)
+trap 'rm -f "$log" "$raw"' EXIT
+settings=("keep" "unset")
+grep -qw avx512f /proc/cpuinfo && settings+=("SkylakeX" "Cooperlake")
 {
-  echo "# Uncached forward: ditcache (Java) vs PyTorch reference"
+  echo "# Uncached forward: ditcache (Java) vs PyTorch reference, alternating"
   echo
-  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs)"
+  echo "- cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -oE '\b(avx|avx2|fma|avx512f)\b' | xargs)"
   echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  read -r _ u1 n1 s1 i1 w1 _ < /proc/stat; sleep 3; read -r _ u2 n2 s2 i2 w2 _ < /proc/stat
-  echo "- cpu idle over the 3 s before the run: $(( 100 * (i2 + w2 - i1 - w1) / (u2 + n2 + s2 + i2 + w2 - u1 - n1 - s1 - i1 - w1) ))%"
-  echo "- command: bench/run-forward-vs-pytorch.sh $model $threads"
-  echo "- java: $(java -version 2>&1 | head -1)"
+  echo "- command: bench/run-forward-vs-pytorch.sh $model $threads $rounds $repeats (DITCACHE_JAVA_OPTS='${DITCACHE_JAVA_OPTS:-}')"
+  echo "- java: $(java -version 2>&1 | head -1); git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+uncommitted')"
+  echo "- pytorch: $($py -c 'import torch; print(torch.__version__)'); blas: $(ls -l /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed 's/.*-> //')"
   echo
   echo '```'
 } > "$log"
-./ditcache bench-forward --model "$model" --random-weights --batch 2 --threads "$threads" --warmup 2 --repeats 5 | tee -a "$log"
-# reference [ENV-ARGS...]: one PyTorch run with env(1) arguments for OpenBLAS, and the shared thread settings.
-reference() {
-  env "$@" OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
-    $py bench/forward_pytorch.py --model "$model" --threads "$threads" | tee -a "$log"
-}
-reference
-reference -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE
-# An OpenBLAS older than the CPU may not detect its AVX-512 (Debian 12's 0.3.21 on AMD Zen 5 picks AVX2 kernels):
-# then the AVX-512 kernels are forced too, and the fastest setting is the reference.
-if grep -qw avx512f /proc/cpuinfo; then
-  for coretype in SkylakeX Cooperlake; do
-    reference -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$coretype"
+for round in $(seq 1 "$rounds"); do
+  echo "## round $round" | tee -a "$log"
+  java_line=$(./ditcache bench-forward --model "$model" --random-weights --batch 2 \
+    --threads "$threads" --warmup 2 --repeats "$repeats" 2>&1 | grep -E '^(gemm|java forward)' | tee -a "$log" | grep '^java forward')
+  sed -E 's/.*runs: ([0-9 ]+) ms.*/\1/' <<<"$java_line" | tr ' ' '\n' | sed 's/^/java /' >> "$raw"
+  for s in "${settings[@]}"; do
+    case "$s" in
+      keep) envs=() ;;
+      unset) envs=(-u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE) ;;
+      *) envs=(-u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE="$s") ;;
+    esac
+    line=$(env "${envs[@]}" OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads" \
+      $py bench/forward_pytorch.py --model "$model" --threads "$threads" --warmup 2 --repeats "$repeats" | tee -a "$log")
+    sed -E 's/.*runs: ([0-9 ]+) ms.*/\1/' <<<"$line" | tr ' ' '\n' | sed "s/^/pytorch-$s /" >> "$raw"
   done
-fi
+done
 echo '```' >> "$log"
-java_min=$(grep '^java forward' "$log" | sed -E 's/.*min ([0-9.]+) ms.*/\1/')
-torch_best=$(grep '^pytorch' "$log" | sed -E 's/.*min ([0-9.]+) ms.*/\1/' | sort -g | head -1)
-ratio=$(awk -v a="$torch_best" -v b="$java_min" 'BEGIN { printf "%.2f", a / b }')
+# median SIDE: the median of that side's timed forwards.
+median() { grep "^$1 " "$raw" | cut -d' ' -f2 | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+java_median=$(median java)
+best=""; best_median=""
 {
   echo
+  echo "| side | forwards | median ms | min ms |"
+  echo "|---|---:|---:|---:|"
+  for side in java $(printf 'pytorch-%s ' "${settings[@]}"); do
+    m=$(median "$side")
+    echo "| $side | $(grep -c "^$side " "$raw") | $m | $(grep "^$side " "$raw" | cut -d' ' -f2 | sort -g | head -1) |"
+    if [[ "$side" != java ]] && { [[ -z "$best" ]] || awk -v a="$m" -v b="$best_median" 'BEGIN{exit !(a<b)}'; }; then
+      best=$side; best_median=$m
+    fi
+  done
+  echo
   echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- **speedup (PyTorch best min / Java min): ${ratio}x** (bar: >= 1.5x)"
+  echo "- **PyTorch best ($best) median / Java median: $(awk -v a="$best_median" -v b="$java_median" 'BEGIN { printf "%.2f", a / b }')x** (bar: >= 1, Java no slower)"
 } >> "$log"
-mv "$log" "$out"
-echo "-> $out (speedup ${ratio}x)"
+cp "$log" "$out"
+echo "-> $out"
+tail -8 "$out"
