@@ -20,8 +20,9 @@ import java.util.TreeSet;
  * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
  * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
  * There is one forward ({@code run}): inference keeps only the unit outputs its {@link UnitRunner} keeps (other
- * intermediates live in per-thread scratch arrays), training hands it a {@link DiTTape} that keeps what its backward
- * needs. A forward's state is per call and per thread, so one model may be shared by threads that sample independently.
+ * intermediates live in per-thread scratch arrays), training hands it a {@link Tape} that keeps what its backward
+ * needs (the training package's {@code DiTTape}). A forward's state is per call and per thread, so one model may be
+ * shared by threads that sample independently.
  * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once, and keeps only the
  * packed copy; code that changes weights in place (training) calls {@link #unpackWeights()} first.
  */
@@ -195,7 +196,12 @@ public final class DiT {
      * [0, numClasses] (numClasses is the null class). Returns [B, C_out, H, W].
      */
     public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units) {
-        return run(x.data(), checkInputs(x, t, y), t, y, units, null);
+        return forward(x, t, y, units, null);
+    }
+
+    /** {@code forward(x, t, y, units)} handing {@code tape} (null: none) what a backward needs. */
+    public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units, Tape tape) {
+        return run(x.data(), checkInputs(x, t, y), t, y, units, tape);
     }
 
     /**
@@ -204,18 +210,11 @@ public final class DiT {
      * result into both halves; the other channels stay per half. Returns [2B, C_out, H, W].
      */
     public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units) {
-        CfgBatch both = cfgBatch(x, t, y);
-        Tensor out = run(both.x(), both.t().length, both.t(), both.y(), units, null);
-        guide(out.data(), t.length, scale);
-        return out;
+        return forwardWithCfg(x, t, y, scale, units, null);
     }
 
-    /** The batch DiT's {@code forward_with_cfg} runs: [x; x] [B*2 images flat], timesteps [t; t], labels [y; null]. */
-    record CfgBatch(float[] x, float[] t, int[] y) {
-    }
-
-    /** [x; x], [t; t], [y; null] for checked inputs x [B, C_in, H, W], t [B], y [B]. */
-    CfgBatch cfgBatch(Tensor x, float[] t, int[] y) {
+    /** {@code forwardWithCfg(x, t, y, scale, units)} handing {@code tape} (null: none) what a backward needs. */
+    public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units, Tape tape) {
         int batch = checkInputs(x, t, y);
         float[] xx = new float[2 * x.numel()];
         System.arraycopy(x.data(), 0, xx, 0, x.numel());
@@ -228,13 +227,10 @@ public final class DiT {
             yy[b] = y[b];
             yy[batch + b] = config.numClasses();
         }
-        return new CfgBatch(xx, tt, yy);
-    }
-
-    /** Applies guidance in place to [2B, C_out, H, W] model output (cond half first). */
-    void guide(float[] o, int batch, float scale) {
+        Tensor out = run(xx, 2 * batch, tt, yy, units, tape);
         int hw = config.inputSize() * config.inputSize();
-        CfgCombine.forward(o, batch, config.outChannels(), hw, config.guidedChannels(), scale);
+        CfgCombine.forward(out.data(), batch, config.outChannels(), hw, config.guidedChannels(), scale);
+        return out;
     }
 
     /**
@@ -242,7 +238,10 @@ public final class DiT {
      * {@code units}. With a {@code tape} (training), each step hands the tape what its backward needs, and the tape
      * says which branches to tape; without one, only what {@code units} keeps outlives the call.
      */
-    Tensor run(float[] x, int batch, float[] t, int[] y, UnitRunner units, DiTTape tape) {
+    private Tensor run(float[] x, int batch, float[] t, int[] y, UnitRunner units, Tape tape) {
+        if (tape != null) {
+            tape.begin(x, batch, y);
+        }
         float[] residual = embedTokens(x, batch);
         float[] siluC = conditioning(t, y, tape);
         for (DiTBlock block : blocks) {
@@ -256,7 +255,7 @@ public final class DiT {
     }
 
     /** The batch size of checked inputs x [B, C_in, H, W], t [B], y [B] (labels in [0, numClasses]). */
-    int checkInputs(Tensor x, float[] t, int[] y) {
+    private int checkInputs(Tensor x, float[] t, int[] y) {
         int s = config.inputSize();
         if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
             throw new IllegalArgumentException("input " + x.shapeString() + " does not fit " + config.name()
@@ -286,7 +285,7 @@ public final class DiT {
     }
 
     /** SiLU(c), c = TimestepEmbedder(t) + LabelEmbedder(y), [B, D]; the tape keeps the intermediates. */
-    private float[] conditioning(float[] t, int[] y, DiTTape tape) {
+    private float[] conditioning(float[] t, int[] y, Tape tape) {
         int batch = t.length;
         int d = config.hidden();
         int fd = Embeddings.FREQUENCY_DIM;

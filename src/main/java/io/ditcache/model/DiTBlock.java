@@ -1,8 +1,14 @@
 package io.ditcache.model;
 
 import io.ditcache.nn.GatedResidual;
+import io.ditcache.nn.GeluTanh;
+import io.ditcache.nn.LayerNorm;
+import io.ditcache.nn.Modulate;
+import io.ditcache.nn.SelfAttention;
+import io.ditcache.tensor.Scratch;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
+import java.util.function.Supplier;
 
 /**
  * One adaLN-Zero DiT block (DiT paper, Figure 3):
@@ -15,6 +21,13 @@ import io.ditcache.tensor.Tensor;
  * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
  */
 public final class DiTBlock {
+    /** {@link Scratch} slots: each holds one size, so neither branch reallocates another's intermediates. */
+    private static final int NORMALIZED = 0;
+    private static final int QKV = 1;
+    private static final int HEADS = 2;
+    private static final int FC1 = 3;
+    private static final int GELU = 4;
+    private static final int OUTPUT = 5;
     private final DiTConfig config;
     private final int index;
     final LinearLayer qkv;
@@ -62,41 +75,83 @@ public final class DiTBlock {
      *
      * @param mod the block's modulation from {@link #modulation}
      */
-    void forward(float[] x, int batch, float[] mod, UnitRunner units, DiTTape tape) {
+    void forward(float[] x, int batch, float[] mod, UnitRunner units, Tape tape) {
         int d = config.hidden();
+        int t = config.tokens();
         boolean keep = tape != null || units.keepsUnits();
-        for (int unit = 2 * index; unit <= 2 * index + 1; unit++) {
-            boolean attention = unit == 2 * index;
-            int k = unit;
-            Tensor u = units.run(unit, () -> branch(k, attention, x, batch, mod, keep, tape));
-            checkUnit(u, batch, unit);
-            if (tape != null) {
-                tape.keepUnit(unit, u.data());
-            }
-            GatedResidual.forward(x, u.data(), batch, config.tokens(), d, mod, 6 * d, attention ? 2 * d : 5 * d);
-        }
+        int a = 2 * index;
+        float[] attn = unit(a, batch, units, tape, () -> attention(a, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, attn, batch, t, d, mod, 6 * d, 2 * d);
+        int m = 2 * index + 1;
+        float[] mlp = unit(m, batch, units, tape, () -> mlp(m, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, mlp, batch, t, d, mod, 6 * d, 5 * d);
     }
 
-    private void checkUnit(Tensor u, int batch, int unit) {
+    /** Unit {@code unit}'s output [batch, tokens, D] through {@code units}, handed to the tape. */
+    private float[] unit(int unit, int batch, UnitRunner units, Tape tape, Supplier<float[]> branch) {
+        Tensor u = units.run(unit, () -> Tensor.of(branch.get(), batch, config.tokens(), config.hidden()));
         if (u.numel() != batch * config.tokens() * config.hidden()) {
             throw new IllegalStateException("unit " + unit + " returned " + u.shapeString() + ", expected ["
                     + batch + ", " + config.tokens() + ", " + config.hidden() + "]");
         }
+        if (tape != null) {
+            tape.keepUnit(unit, u.data());
+        }
+        return u.data();
     }
 
     /**
-     * Unit 2i ({@code attention}): {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}; unit 2i+1:
-     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D], by {@link BranchTape}, which a
-     * tape keeps when it asks for the unit. With {@code keep} false the output is a scratch buffer that the next
-     * branch on this thread overwrites.
+     * Unit 2i, {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))} [batch, tokens, D]. Intermediates live in
+     * {@link Scratch} unless the tape asks for them; the output is a new array when {@code keepOutput} (caches keep
+     * it), else this thread's scratch array, valid until the next branch on this thread.
      */
-    private Tensor branch(int unit, boolean attention, float[] x, int batch, float[] mod, boolean keep, DiTTape tape) {
-        BranchTape branch = new BranchTape(config, this, attention, batch);
+    private float[] attention(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+        int d = config.hidden();
+        int rows = batch * config.tokens();
         boolean taped = tape != null && tape.tapes(unit);
-        float[] out = branch.forward(x, mod, taped, taped && tape.keepsWeightInputs(), keep);
+        boolean heads = taped && tape.keepsWeightInputs();
+        float[] h = modulatedNorm(x, batch, mod, 0, d);
+        float[] qkvOut = taped ? new float[rows * 3 * d] : Scratch.get(QKV, rows * 3 * d);
+        qkv.forward(h, rows, qkvOut);
+        float[] a = heads ? new float[rows * d] : Scratch.get(HEADS, rows * d);
+        SelfAttention.forward(qkvOut, a, batch, config.tokens(), d, config.heads());
+        float[] out = output(rows * d, keepOutput);
+        proj.forward(a, rows, out);
         if (taped) {
-            tape.keepBranch(unit, branch);
+            tape.keepAttention(unit, x.clone(), qkvOut, heads ? a : null);
         }
-        return Tensor.of(out, batch, config.tokens(), config.hidden());
+        return out;
+    }
+
+    /** Unit 2i+1, {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))} [batch, tokens, D], as {@link #attention}. */
+    private float[] mlp(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+        int d = config.hidden();
+        int rows = batch * config.tokens();
+        int hid = config.mlpHidden();
+        boolean taped = tape != null && tape.tapes(unit);
+        float[] h = modulatedNorm(x, batch, mod, 3 * d, 4 * d);
+        float[] pre = taped ? new float[rows * hid] : Scratch.get(FC1, rows * hid);
+        fc1.forward(h, rows, pre);
+        float[] g = Scratch.get(GELU, rows * hid);
+        GeluTanh.forward(pre, g, g.length);
+        float[] out = output(rows * d, keepOutput);
+        fc2.forward(g, rows, out);
+        if (taped) {
+            tape.keepMlp(unit, x.clone(), pre);
+        }
+        return out;
+    }
+
+    /** modulate(LN(x), shift, scale) [batch*tokens, D] in this thread's scratch, shift and scale at these offsets. */
+    private float[] modulatedNorm(float[] x, int batch, float[] mod, int shiftOff, int scaleOff) {
+        int d = config.hidden();
+        float[] h = Scratch.get(NORMALIZED, batch * config.tokens() * d);
+        LayerNorm.forward(x, h, batch * config.tokens(), d);
+        Modulate.forward(h, h, batch, config.tokens(), d, mod, 6 * d, shiftOff, scaleOff);
+        return h;
+    }
+
+    private static float[] output(int n, boolean keep) {
+        return keep ? new float[n] : Scratch.get(OUTPUT, n);
     }
 }

@@ -26,7 +26,7 @@ public final class FinalLayer {
     }
 
     /** The output [batch, C_out, H, W] from the residual stream x [batch*tokens, D]; the tape keeps the adaLN output. */
-    Tensor forward(float[] x, int batch, float[] siluC, DiTTape tape) {
+    Tensor forward(float[] x, int batch, float[] siluC, Tape tape) {
         int d = config.hidden();
         int t = config.tokens();
         int rows = batch * t;
