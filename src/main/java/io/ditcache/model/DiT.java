@@ -2,7 +2,6 @@ package io.ditcache.model;
 
 import io.ditcache.nn.CfgCombine;
 import io.ditcache.nn.Embedding;
-import io.ditcache.nn.Linear;
 import io.ditcache.nn.PatchEmbed;
 import io.ditcache.nn.Silu;
 import io.ditcache.tensor.PackedWeight;
@@ -34,15 +33,20 @@ public final class DiT {
     private final StateDict others = new StateDict();
     /** The token-wise Linears by weight key, each holding its weight plain or packed. */
     private final Map<String, LinearLayer> linears = new java.util.HashMap<>();
+    /** pos_embed: the fixed 2-D sin-cos position table [1, tokens, D]. */
     private final Tensor posEmbed;
-    private final LinearLayer x_embedder;
-    private final Tensor tW0;
-    private final Tensor tB0;
-    private final Tensor tW2;
-    private final Tensor tB2;
-    private final Tensor labelTable;
+    /** x_embedder: PatchEmbed, whose proj (a p x p conv with stride p) runs as a Linear over extracted patches. */
+    private final LinearLayer xEmbedder;
+    /** t_embedder: TimestepEmbedder, sinusoidal frequencies into mlp = [Linear(256, D), SiLU, Linear(D, D)]. */
+    private final TimestepEmbedder tEmbedder;
+    /** y_embedder: LabelEmbedder's embedding_table [numClasses + 1, D], the last row the null class. */
+    private final Tensor yEmbedder;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final FinalLayer finalLayer;
+
+    /** The Linears of TimestepEmbedder's mlp, at Sequential indices 0 and 2. */
+    private record TimestepEmbedder(LinearLayer mlp0, LinearLayer mlp2) {
+    }
 
     /**
      * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
@@ -68,20 +72,19 @@ public final class DiT {
             weights.get(e.getKey(), e.getValue());
         }
         posEmbed = weights.get("pos_embed");
-        x_embedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
-        linears.put("x_embedder.proj.weight", x_embedder);
-        tW0 = weights.get("t_embedder.mlp.0.weight");
-        tB0 = weights.get("t_embedder.mlp.0.bias");
-        tW2 = weights.get("t_embedder.mlp.2.weight");
-        tB2 = weights.get("t_embedder.mlp.2.bias");
-        labelTable = weights.get("y_embedder.embedding_table.weight");
+        xEmbedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
+        linears.put("x_embedder.proj.weight", xEmbedder);
+        int d = config.hidden();
+        tEmbedder = new TimestepEmbedder(LinearLayer.of(weights, "t_embedder.mlp.0", d, Embeddings.FREQUENCY_DIM),
+                LinearLayer.of(weights, "t_embedder.mlp.2", d, d));
+        yEmbedder = weights.get("y_embedder.embedding_table.weight");
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(new DiTBlock(config, i, weights));
             linears.putAll(blocks.get(i).linears());
         }
         finalLayer = new FinalLayer(config, weights);
         linears.put("final_layer.linear.weight", finalLayer.linear);
-        linears.put("final_layer.adaLN_modulation.1.weight", finalLayer.ada);
+        linears.put("final_layer.adaLN_modulation.1.weight", finalLayer.adaLnModulation);
         for (String k : keys) {
             if (!linears.containsKey(k)) {
                 others.put(k, weights.get(k));
@@ -133,7 +136,7 @@ public final class DiT {
 
     /** Whether {@link #packWeights()} was called (and not undone by {@link #unpackWeights()}). */
     public boolean isPacked() {
-        return x_embedder.isPacked();
+        return xEmbedder.isPacked();
     }
 
     /**
@@ -279,7 +282,7 @@ public final class DiT {
         int rows = batch * config.tokens();
         float[] patches = PatchEmbed.patches(x, batch, config.inChannels(), config.inputSize(), config.patch());
         float[] h = new float[rows * config.hidden()];
-        x_embedder.forward(patches, rows, h);
+        xEmbedder.forward(patches, rows, h);
         PatchEmbed.addPositions(h, rows, config.hidden(), posEmbed.data());
         return h;
     }
@@ -291,12 +294,12 @@ public final class DiT {
         int fd = Embeddings.FREQUENCY_DIM;
         float[] freq = Embeddings.timestepFrequencies(t, fd);
         float[] tPre = new float[batch * d];
-        Linear.forward(freq, batch, fd, tW0.data(), tB0.data(), d, tPre);
+        tEmbedder.mlp0().forward(freq, batch, tPre);
         float[] tHidden = new float[batch * d];
         Silu.forward(tPre, tHidden, tHidden.length);
         float[] c = new float[batch * d];
-        Linear.forward(tHidden, batch, d, tW2.data(), tB2.data(), d, c);
-        Embedding.addInto(labelTable.data(), y, d, c);
+        tEmbedder.mlp2().forward(tHidden, batch, c);
+        Embedding.addInto(yEmbedder.data(), y, d, c);
         float[] siluC = new float[batch * d];
         Silu.forward(c, siluC, siluC.length);
         if (tape != null) {

@@ -30,12 +30,18 @@ public final class DiTBlock {
     private static final int OUTPUT = 5;
     private final DiTConfig config;
     private final int index;
-    final LinearLayer qkv;
-    final LinearLayer proj;
-    final LinearLayer fc1;
-    final LinearLayer fc2;
-    /** adaLN_modulation.1: SiLU(c) [batch, D] to the six modulation vectors [batch, 6D]. */
-    final LinearLayer ada;
+    /** attn: timm's Attention, qkv D->3D and the output projection D->D. */
+    private final Attn attn;
+    /** mlp: timm's Mlp, fc1 D->4D, tanh-GELU, fc2 4D->D. */
+    private final Mlp mlp;
+    /** adaLN_modulation = [SiLU, Linear]: its Linear, SiLU(c) [batch, D] to the six modulation vectors [batch, 6D]. */
+    private final LinearLayer adaLnModulation;
+
+    private record Attn(LinearLayer qkv, LinearLayer proj) {
+    }
+
+    private record Mlp(LinearLayer fc1, LinearLayer fc2) {
+    }
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -43,11 +49,9 @@ public final class DiTBlock {
         int d = config.hidden();
         int h = config.mlpHidden();
         String b = "blocks." + index + ".";
-        qkv = new LinearLayer(w.get(b + "attn.qkv.weight", 3 * d, d), w.get(b + "attn.qkv.bias", 3 * d));
-        proj = new LinearLayer(w.get(b + "attn.proj.weight", d, d), w.get(b + "attn.proj.bias", d));
-        fc1 = new LinearLayer(w.get(b + "mlp.fc1.weight", h, d), w.get(b + "mlp.fc1.bias", h));
-        fc2 = new LinearLayer(w.get(b + "mlp.fc2.weight", d, h), w.get(b + "mlp.fc2.bias", d));
-        ada = new LinearLayer(w.get(b + "adaLN_modulation.1.weight", 6 * d, d), w.get(b + "adaLN_modulation.1.bias", 6 * d));
+        attn = new Attn(LinearLayer.of(w, b + "attn.qkv", 3 * d, d), LinearLayer.of(w, b + "attn.proj", d, d));
+        mlp = new Mlp(LinearLayer.of(w, b + "mlp.fc1", h, d), LinearLayer.of(w, b + "mlp.fc2", d, h));
+        adaLnModulation = LinearLayer.of(w, b + "adaLN_modulation.1", 6 * d, d);
     }
 
     public int index() {
@@ -57,15 +61,16 @@ public final class DiTBlock {
     /** The block's Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
     java.util.Map<String, LinearLayer> linears() {
         String b = "blocks." + index + ".";
-        return java.util.Map.of(b + "attn.qkv.weight", qkv, b + "attn.proj.weight", proj,
-                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2, b + "adaLN_modulation.1.weight", ada);
+        return java.util.Map.of(b + "attn.qkv.weight", attn.qkv(), b + "attn.proj.weight", attn.proj(),
+                b + "mlp.fc1.weight", mlp.fc1(), b + "mlp.fc2.weight", mlp.fc2(),
+                b + "adaLN_modulation.1.weight", adaLnModulation);
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */
     float[] modulation(float[] siluC, int batch) {
         int d = config.hidden();
         float[] mod = new float[batch * 6 * d];
-        ada.forward(siluC, batch, mod);
+        adaLnModulation.forward(siluC, batch, mod);
         return mod;
     }
 
@@ -79,12 +84,12 @@ public final class DiTBlock {
         int d = config.hidden();
         int t = config.tokens();
         boolean keep = tape != null || units.keepsUnits();
-        int a = 2 * index;
-        float[] attn = unit(a, batch, units, tape, () -> attention(a, x, batch, mod, keep, tape));
-        GatedResidual.forward(x, attn, batch, t, d, mod, 6 * d, 2 * d);
-        int m = 2 * index + 1;
-        float[] mlp = unit(m, batch, units, tape, () -> mlp(m, x, batch, mod, keep, tape));
-        GatedResidual.forward(x, mlp, batch, t, d, mod, 6 * d, 5 * d);
+        int attnUnit = 2 * index;
+        float[] a = unit(attnUnit, batch, units, tape, () -> attnBranch(attnUnit, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, a, batch, t, d, mod, 6 * d, 2 * d); // x = x + g_msa * a
+        int mlpUnit = 2 * index + 1;
+        float[] m = unit(mlpUnit, batch, units, tape, () -> mlpBranch(mlpUnit, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, m, batch, t, d, mod, 6 * d, 5 * d); // x = x + g_mlp * m
     }
 
     /** Unit {@code unit}'s output [batch, tokens, D] through {@code units}, handed to the tape. */
@@ -105,37 +110,37 @@ public final class DiTBlock {
      * {@link Scratch} unless the tape asks for them; the output is a new array when {@code keepOutput} (caches keep
      * it), else this thread's scratch array, valid until the next branch on this thread.
      */
-    private float[] attention(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+    private float[] attnBranch(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
         int d = config.hidden();
         int rows = batch * config.tokens();
         boolean taped = tape != null && tape.tapes(unit);
         boolean heads = taped && tape.keepsWeightInputs();
         float[] h = modulatedNorm(x, batch, mod, 0, d);
         float[] qkvOut = taped ? new float[rows * 3 * d] : Scratch.get(QKV, rows * 3 * d);
-        qkv.forward(h, rows, qkvOut);
+        attn.qkv().forward(h, rows, qkvOut);
         float[] a = heads ? new float[rows * d] : Scratch.get(HEADS, rows * d);
         SelfAttention.forward(qkvOut, a, batch, config.tokens(), d, config.heads());
         float[] out = output(rows * d, keepOutput);
-        proj.forward(a, rows, out);
+        attn.proj().forward(a, rows, out);
         if (taped) {
             tape.keepAttention(unit, x.clone(), qkvOut, heads ? a : null);
         }
         return out;
     }
 
-    /** Unit 2i+1, {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))} [batch, tokens, D], as {@link #attention}. */
-    private float[] mlp(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+    /** Unit 2i+1, {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))} [batch, tokens, D], as {@link #attnBranch}. */
+    private float[] mlpBranch(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
         int d = config.hidden();
         int rows = batch * config.tokens();
         int hid = config.mlpHidden();
         boolean taped = tape != null && tape.tapes(unit);
         float[] h = modulatedNorm(x, batch, mod, 3 * d, 4 * d);
         float[] pre = taped ? new float[rows * hid] : Scratch.get(FC1, rows * hid);
-        fc1.forward(h, rows, pre);
+        mlp.fc1().forward(h, rows, pre);
         float[] g = Scratch.get(GELU, rows * hid);
         GeluTanh.forward(pre, g, g.length);
         float[] out = output(rows * d, keepOutput);
-        fc2.forward(g, rows, out);
+        mlp.fc2().forward(g, rows, out);
         if (taped) {
             tape.keepMlp(unit, x.clone(), pre);
         }
