@@ -2,7 +2,6 @@ package io.ditcache.model;
 
 import io.ditcache.nn.CfgCombine;
 import io.ditcache.nn.Embedding;
-import io.ditcache.nn.Linear;
 import io.ditcache.nn.PatchEmbed;
 import io.ditcache.nn.Silu;
 import io.ditcache.tensor.PackedWeight;
@@ -20,8 +19,9 @@ import java.util.TreeSet;
  * PatchEmbed + 2-D sin-cos positions, timestep and label embeddings summed into the conditioning c,
  * adaLN-Zero {@link DiTBlock}s, {@link FinalLayer} and unpatchify.
  * There is one forward ({@code run}): inference keeps only the unit outputs its {@link UnitRunner} keeps (other
- * intermediates live in per-thread scratch arrays), training hands it a {@link DiTTape} that keeps what its backward
- * needs. A forward's state is per call and per thread, so one model may be shared by threads that sample independently.
+ * intermediates live in per-thread scratch arrays), training hands it a {@link Tape} that keeps what its backward
+ * needs (the training package's {@code DiTTape}). A forward's state is per call and per thread, so one model may be
+ * shared by threads that sample independently.
  * {@link #packWeights()} makes inference faster by packing the token-wise Linear weights once, and keeps only the
  * packed copy; code that changes weights in place (training) calls {@link #unpackWeights()} first.
  */
@@ -33,15 +33,20 @@ public final class DiT {
     private final StateDict others = new StateDict();
     /** The token-wise Linears by weight key, each holding its weight plain or packed. */
     private final Map<String, LinearLayer> linears = new java.util.HashMap<>();
+    /** pos_embed: the fixed 2-D sin-cos position table [1, tokens, D]. */
     private final Tensor posEmbed;
-    private final LinearLayer x_embedder;
-    private final Tensor tW0;
-    private final Tensor tB0;
-    private final Tensor tW2;
-    private final Tensor tB2;
-    private final Tensor labelTable;
+    /** x_embedder: PatchEmbed, whose proj (a p x p conv with stride p) runs as a Linear over extracted patches. */
+    private final LinearLayer xEmbedder;
+    /** t_embedder: TimestepEmbedder, sinusoidal frequencies into mlp = [Linear(256, D), SiLU, Linear(D, D)]. */
+    private final TimestepEmbedder tEmbedder;
+    /** y_embedder: LabelEmbedder's embedding_table [numClasses + 1, D], the last row the null class. */
+    private final Tensor yEmbedder;
     private final List<DiTBlock> blocks = new ArrayList<>();
     private final FinalLayer finalLayer;
+
+    /** The Linears of TimestepEmbedder's mlp, at Sequential indices 0 and 2. */
+    private record TimestepEmbedder(LinearLayer mlp0, LinearLayer mlp2) {
+    }
 
     /**
      * Binds a state dict to the config. Every expected key must be present with its exact shape and no other key may
@@ -67,20 +72,19 @@ public final class DiT {
             weights.get(e.getKey(), e.getValue());
         }
         posEmbed = weights.get("pos_embed");
-        x_embedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
-        linears.put("x_embedder.proj.weight", x_embedder);
-        tW0 = weights.get("t_embedder.mlp.0.weight");
-        tB0 = weights.get("t_embedder.mlp.0.bias");
-        tW2 = weights.get("t_embedder.mlp.2.weight");
-        tB2 = weights.get("t_embedder.mlp.2.bias");
-        labelTable = weights.get("y_embedder.embedding_table.weight");
+        xEmbedder = new LinearLayer(weights.get("x_embedder.proj.weight"), weights.get("x_embedder.proj.bias"));
+        linears.put("x_embedder.proj.weight", xEmbedder);
+        int d = config.hidden();
+        tEmbedder = new TimestepEmbedder(LinearLayer.of(weights, "t_embedder.mlp.0", d, Embeddings.FREQUENCY_DIM),
+                LinearLayer.of(weights, "t_embedder.mlp.2", d, d));
+        yEmbedder = weights.get("y_embedder.embedding_table.weight");
         for (int i = 0; i < config.depth(); i++) {
             blocks.add(new DiTBlock(config, i, weights));
             linears.putAll(blocks.get(i).linears());
         }
         finalLayer = new FinalLayer(config, weights);
         linears.put("final_layer.linear.weight", finalLayer.linear);
-        linears.put("final_layer.adaLN_modulation.1.weight", finalLayer.ada);
+        linears.put("final_layer.adaLN_modulation.1.weight", finalLayer.adaLnModulation);
         for (String k : keys) {
             if (!linears.containsKey(k)) {
                 others.put(k, weights.get(k));
@@ -132,7 +136,7 @@ public final class DiT {
 
     /** Whether {@link #packWeights()} was called (and not undone by {@link #unpackWeights()}). */
     public boolean isPacked() {
-        return x_embedder.isPacked();
+        return xEmbedder.isPacked();
     }
 
     /**
@@ -195,7 +199,12 @@ public final class DiT {
      * [0, numClasses] (numClasses is the null class). Returns [B, C_out, H, W].
      */
     public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units) {
-        return run(x.data(), checkInputs(x, t, y), t, y, units, null);
+        return forward(x, t, y, units, null);
+    }
+
+    /** {@code forward(x, t, y, units)} handing {@code tape} (null: none) what a backward needs. */
+    public Tensor forward(Tensor x, float[] t, int[] y, UnitRunner units, Tape tape) {
+        return run(x.data(), checkInputs(x, t, y), t, y, units, tape);
     }
 
     /**
@@ -204,18 +213,11 @@ public final class DiT {
      * result into both halves; the other channels stay per half. Returns [2B, C_out, H, W].
      */
     public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units) {
-        CfgBatch both = cfgBatch(x, t, y);
-        Tensor out = run(both.x(), both.t().length, both.t(), both.y(), units, null);
-        guide(out.data(), t.length, scale);
-        return out;
+        return forwardWithCfg(x, t, y, scale, units, null);
     }
 
-    /** The batch DiT's {@code forward_with_cfg} runs: [x; x] [B*2 images flat], timesteps [t; t], labels [y; null]. */
-    record CfgBatch(float[] x, float[] t, int[] y) {
-    }
-
-    /** [x; x], [t; t], [y; null] for checked inputs x [B, C_in, H, W], t [B], y [B]. */
-    CfgBatch cfgBatch(Tensor x, float[] t, int[] y) {
+    /** {@code forwardWithCfg(x, t, y, scale, units)} handing {@code tape} (null: none) what a backward needs. */
+    public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitRunner units, Tape tape) {
         int batch = checkInputs(x, t, y);
         float[] xx = new float[2 * x.numel()];
         System.arraycopy(x.data(), 0, xx, 0, x.numel());
@@ -228,13 +230,10 @@ public final class DiT {
             yy[b] = y[b];
             yy[batch + b] = config.numClasses();
         }
-        return new CfgBatch(xx, tt, yy);
-    }
-
-    /** Applies guidance in place to [2B, C_out, H, W] model output (cond half first). */
-    void guide(float[] o, int batch, float scale) {
+        Tensor out = run(xx, 2 * batch, tt, yy, units, tape);
         int hw = config.inputSize() * config.inputSize();
-        CfgCombine.forward(o, batch, config.outChannels(), hw, config.guidedChannels(), scale);
+        CfgCombine.forward(out.data(), batch, config.outChannels(), hw, config.guidedChannels(), scale);
+        return out;
     }
 
     /**
@@ -242,7 +241,10 @@ public final class DiT {
      * {@code units}. With a {@code tape} (training), each step hands the tape what its backward needs, and the tape
      * says which branches to tape; without one, only what {@code units} keeps outlives the call.
      */
-    Tensor run(float[] x, int batch, float[] t, int[] y, UnitRunner units, DiTTape tape) {
+    private Tensor run(float[] x, int batch, float[] t, int[] y, UnitRunner units, Tape tape) {
+        if (tape != null) {
+            tape.begin(x, batch, y);
+        }
         float[] residual = embedTokens(x, batch);
         float[] siluC = conditioning(t, y, tape);
         for (DiTBlock block : blocks) {
@@ -256,7 +258,7 @@ public final class DiT {
     }
 
     /** The batch size of checked inputs x [B, C_in, H, W], t [B], y [B] (labels in [0, numClasses]). */
-    int checkInputs(Tensor x, float[] t, int[] y) {
+    private int checkInputs(Tensor x, float[] t, int[] y) {
         int s = config.inputSize();
         if (x.rank() != 4 || x.dim(1) != config.inChannels() || x.dim(2) != s || x.dim(3) != s) {
             throw new IllegalArgumentException("input " + x.shapeString() + " does not fit " + config.name()
@@ -280,24 +282,24 @@ public final class DiT {
         int rows = batch * config.tokens();
         float[] patches = PatchEmbed.patches(x, batch, config.inChannels(), config.inputSize(), config.patch());
         float[] h = new float[rows * config.hidden()];
-        x_embedder.forward(patches, rows, h);
+        xEmbedder.forward(patches, rows, h);
         PatchEmbed.addPositions(h, rows, config.hidden(), posEmbed.data());
         return h;
     }
 
     /** SiLU(c), c = TimestepEmbedder(t) + LabelEmbedder(y), [B, D]; the tape keeps the intermediates. */
-    private float[] conditioning(float[] t, int[] y, DiTTape tape) {
+    private float[] conditioning(float[] t, int[] y, Tape tape) {
         int batch = t.length;
         int d = config.hidden();
         int fd = Embeddings.FREQUENCY_DIM;
         float[] freq = Embeddings.timestepFrequencies(t, fd);
         float[] tPre = new float[batch * d];
-        Linear.forward(freq, batch, fd, tW0.data(), tB0.data(), d, tPre);
+        tEmbedder.mlp0().forward(freq, batch, tPre);
         float[] tHidden = new float[batch * d];
         Silu.forward(tPre, tHidden, tHidden.length);
         float[] c = new float[batch * d];
-        Linear.forward(tHidden, batch, d, tW2.data(), tB2.data(), d, c);
-        Embedding.addInto(labelTable.data(), y, d, c);
+        tEmbedder.mlp2().forward(tHidden, batch, c);
+        Embedding.addInto(yEmbedder.data(), y, d, c);
         float[] siluC = new float[batch * d];
         Silu.forward(c, siluC, siluC.length);
         if (tape != null) {

@@ -1,8 +1,14 @@
 package io.ditcache.model;
 
 import io.ditcache.nn.GatedResidual;
+import io.ditcache.nn.GeluTanh;
+import io.ditcache.nn.LayerNorm;
+import io.ditcache.nn.Modulate;
+import io.ditcache.nn.SelfAttention;
+import io.ditcache.tensor.Scratch;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
+import java.util.function.Supplier;
 
 /**
  * One adaLN-Zero DiT block (DiT paper, Figure 3):
@@ -15,14 +21,27 @@ import io.ditcache.tensor.Tensor;
  * they are obtained through a {@link UnitRunner}, so a cache can reuse them while gates, norms and adaLN always run.
  */
 public final class DiTBlock {
+    /** {@link Scratch} slots: each holds one size, so neither branch reallocates another's intermediates. */
+    private static final int NORMALIZED = 0;
+    private static final int QKV = 1;
+    private static final int HEADS = 2;
+    private static final int FC1 = 3;
+    private static final int GELU = 4;
+    private static final int OUTPUT = 5;
     private final DiTConfig config;
     private final int index;
-    final LinearLayer qkv;
-    final LinearLayer proj;
-    final LinearLayer fc1;
-    final LinearLayer fc2;
-    /** adaLN_modulation.1: SiLU(c) [batch, D] to the six modulation vectors [batch, 6D]. */
-    final LinearLayer ada;
+    /** attn: timm's Attention, qkv D->3D and the output projection D->D. */
+    private final Attn attn;
+    /** mlp: timm's Mlp, fc1 D->4D, tanh-GELU, fc2 4D->D. */
+    private final Mlp mlp;
+    /** adaLN_modulation = [SiLU, Linear]: its Linear, SiLU(c) [batch, D] to the six modulation vectors [batch, 6D]. */
+    private final LinearLayer adaLnModulation;
+
+    private record Attn(LinearLayer qkv, LinearLayer proj) {
+    }
+
+    private record Mlp(LinearLayer fc1, LinearLayer fc2) {
+    }
 
     DiTBlock(DiTConfig config, int index, StateDict w) {
         this.config = config;
@@ -30,11 +49,9 @@ public final class DiTBlock {
         int d = config.hidden();
         int h = config.mlpHidden();
         String b = "blocks." + index + ".";
-        qkv = new LinearLayer(w.get(b + "attn.qkv.weight", 3 * d, d), w.get(b + "attn.qkv.bias", 3 * d));
-        proj = new LinearLayer(w.get(b + "attn.proj.weight", d, d), w.get(b + "attn.proj.bias", d));
-        fc1 = new LinearLayer(w.get(b + "mlp.fc1.weight", h, d), w.get(b + "mlp.fc1.bias", h));
-        fc2 = new LinearLayer(w.get(b + "mlp.fc2.weight", d, h), w.get(b + "mlp.fc2.bias", d));
-        ada = new LinearLayer(w.get(b + "adaLN_modulation.1.weight", 6 * d, d), w.get(b + "adaLN_modulation.1.bias", 6 * d));
+        attn = new Attn(LinearLayer.of(w, b + "attn.qkv", 3 * d, d), LinearLayer.of(w, b + "attn.proj", d, d));
+        mlp = new Mlp(LinearLayer.of(w, b + "mlp.fc1", h, d), LinearLayer.of(w, b + "mlp.fc2", d, h));
+        adaLnModulation = LinearLayer.of(w, b + "adaLN_modulation.1", 6 * d, d);
     }
 
     public int index() {
@@ -44,15 +61,16 @@ public final class DiTBlock {
     /** The block's Linears, keyed as in the checkpoint ({@code blocks.i.attn.qkv.weight}, ...). */
     java.util.Map<String, LinearLayer> linears() {
         String b = "blocks." + index + ".";
-        return java.util.Map.of(b + "attn.qkv.weight", qkv, b + "attn.proj.weight", proj,
-                b + "mlp.fc1.weight", fc1, b + "mlp.fc2.weight", fc2, b + "adaLN_modulation.1.weight", ada);
+        return java.util.Map.of(b + "attn.qkv.weight", attn.qkv(), b + "attn.proj.weight", attn.proj(),
+                b + "mlp.fc1.weight", mlp.fc1(), b + "mlp.fc2.weight", mlp.fc2(),
+                b + "adaLN_modulation.1.weight", adaLnModulation);
     }
 
     /** The six modulation vectors for each sample, [batch, 6D], from SiLU(c) [batch, D]. */
     float[] modulation(float[] siluC, int batch) {
         int d = config.hidden();
         float[] mod = new float[batch * 6 * d];
-        ada.forward(siluC, batch, mod);
+        adaLnModulation.forward(siluC, batch, mod);
         return mod;
     }
 
@@ -62,41 +80,83 @@ public final class DiTBlock {
      *
      * @param mod the block's modulation from {@link #modulation}
      */
-    void forward(float[] x, int batch, float[] mod, UnitRunner units, DiTTape tape) {
+    void forward(float[] x, int batch, float[] mod, UnitRunner units, Tape tape) {
         int d = config.hidden();
+        int t = config.tokens();
         boolean keep = tape != null || units.keepsUnits();
-        for (int unit = 2 * index; unit <= 2 * index + 1; unit++) {
-            boolean attention = unit == 2 * index;
-            int k = unit;
-            Tensor u = units.run(unit, () -> branch(k, attention, x, batch, mod, keep, tape));
-            checkUnit(u, batch, unit);
-            if (tape != null) {
-                tape.keepUnit(unit, u.data());
-            }
-            GatedResidual.forward(x, u.data(), batch, config.tokens(), d, mod, 6 * d, attention ? 2 * d : 5 * d);
-        }
+        int attnUnit = 2 * index;
+        float[] a = unit(attnUnit, batch, units, tape, () -> attnBranch(attnUnit, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, a, batch, t, d, mod, 6 * d, 2 * d); // x = x + g_msa * a
+        int mlpUnit = 2 * index + 1;
+        float[] m = unit(mlpUnit, batch, units, tape, () -> mlpBranch(mlpUnit, x, batch, mod, keep, tape));
+        GatedResidual.forward(x, m, batch, t, d, mod, 6 * d, 5 * d); // x = x + g_mlp * m
     }
 
-    private void checkUnit(Tensor u, int batch, int unit) {
+    /** Unit {@code unit}'s output [batch, tokens, D] through {@code units}, handed to the tape. */
+    private float[] unit(int unit, int batch, UnitRunner units, Tape tape, Supplier<float[]> branch) {
+        Tensor u = units.run(unit, () -> Tensor.of(branch.get(), batch, config.tokens(), config.hidden()));
         if (u.numel() != batch * config.tokens() * config.hidden()) {
             throw new IllegalStateException("unit " + unit + " returned " + u.shapeString() + ", expected ["
                     + batch + ", " + config.tokens() + ", " + config.hidden() + "]");
         }
+        if (tape != null) {
+            tape.keepUnit(unit, u.data());
+        }
+        return u.data();
     }
 
     /**
-     * Unit 2i ({@code attention}): {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))}; unit 2i+1:
-     * {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))}; [batch, tokens, D], by {@link BranchTape}, which a
-     * tape keeps when it asks for the unit. With {@code keep} false the output is a scratch buffer that the next
-     * branch on this thread overwrites.
+     * Unit 2i, {@code proj(Attn(modulate(LN(x), sh_msa, sc_msa)))} [batch, tokens, D]. Intermediates live in
+     * {@link Scratch} unless the tape asks for them; the output is a new array when {@code keepOutput} (caches keep
+     * it), else this thread's scratch array, valid until the next branch on this thread.
      */
-    private Tensor branch(int unit, boolean attention, float[] x, int batch, float[] mod, boolean keep, DiTTape tape) {
-        BranchTape branch = new BranchTape(config, this, attention, batch);
+    private float[] attnBranch(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+        int d = config.hidden();
+        int rows = batch * config.tokens();
         boolean taped = tape != null && tape.tapes(unit);
-        float[] out = branch.forward(x, mod, taped, taped && tape.keepsWeightInputs(), keep);
+        boolean heads = taped && tape.keepsWeightInputs();
+        float[] h = modulatedNorm(x, batch, mod, 0, d);
+        float[] qkvOut = taped ? new float[rows * 3 * d] : Scratch.get(QKV, rows * 3 * d);
+        attn.qkv().forward(h, rows, qkvOut);
+        float[] a = heads ? new float[rows * d] : Scratch.get(HEADS, rows * d);
+        SelfAttention.forward(qkvOut, a, batch, config.tokens(), d, config.heads());
+        float[] out = output(rows * d, keepOutput);
+        attn.proj().forward(a, rows, out);
         if (taped) {
-            tape.keepBranch(unit, branch);
+            tape.keepAttention(unit, x.clone(), qkvOut, heads ? a : null);
         }
-        return Tensor.of(out, batch, config.tokens(), config.hidden());
+        return out;
+    }
+
+    /** Unit 2i+1, {@code fc2(GELU(fc1(modulate(LN(x), sh_mlp, sc_mlp))))} [batch, tokens, D], as {@link #attnBranch}. */
+    private float[] mlpBranch(int unit, float[] x, int batch, float[] mod, boolean keepOutput, Tape tape) {
+        int d = config.hidden();
+        int rows = batch * config.tokens();
+        int hid = config.mlpHidden();
+        boolean taped = tape != null && tape.tapes(unit);
+        float[] h = modulatedNorm(x, batch, mod, 3 * d, 4 * d);
+        float[] pre = taped ? new float[rows * hid] : Scratch.get(FC1, rows * hid);
+        mlp.fc1().forward(h, rows, pre);
+        float[] g = Scratch.get(GELU, rows * hid);
+        GeluTanh.forward(pre, g, g.length);
+        float[] out = output(rows * d, keepOutput);
+        mlp.fc2().forward(g, rows, out);
+        if (taped) {
+            tape.keepMlp(unit, x.clone(), pre);
+        }
+        return out;
+    }
+
+    /** modulate(LN(x), shift, scale) [batch*tokens, D] in this thread's scratch, shift and scale at these offsets. */
+    private float[] modulatedNorm(float[] x, int batch, float[] mod, int shiftOff, int scaleOff) {
+        int d = config.hidden();
+        float[] h = Scratch.get(NORMALIZED, batch * config.tokens() * d);
+        LayerNorm.forward(x, h, batch * config.tokens(), d);
+        Modulate.forward(h, h, batch, config.tokens(), d, mod, 6 * d, shiftOff, scaleOff);
+        return h;
+    }
+
+    private static float[] output(int n, boolean keep) {
+        return keep ? new float[n] : Scratch.get(OUTPUT, n);
     }
 }

@@ -12,28 +12,28 @@ import io.ditcache.tensor.Tensor;
  */
 public final class FinalLayer {
     private final DiTConfig config;
-    /** adaLN_modulation.1: SiLU(c) [batch, D] to [shift, scale] [batch, 2D]. */
-    final LinearLayer ada;
+    /** adaLN_modulation = [SiLU, Linear]: its Linear, SiLU(c) [batch, D] to [shift, scale] [batch, 2D]. */
+    final LinearLayer adaLnModulation;
+    /** linear: D to p*p*C_out per token. */
     final LinearLayer linear;
 
     FinalLayer(DiTConfig config, StateDict w) {
         this.config = config;
         int d = config.hidden();
         int outDim = config.patch() * config.patch() * config.outChannels();
-        ada = new LinearLayer(w.get("final_layer.adaLN_modulation.1.weight", 2 * d, d),
-                w.get("final_layer.adaLN_modulation.1.bias", 2 * d));
-        linear = new LinearLayer(w.get("final_layer.linear.weight", outDim, d), w.get("final_layer.linear.bias", outDim));
+        adaLnModulation = LinearLayer.of(w, "final_layer.adaLN_modulation.1", 2 * d, d);
+        linear = LinearLayer.of(w, "final_layer.linear", outDim, d);
     }
 
     /** The output [batch, C_out, H, W] from the residual stream x [batch*tokens, D]; the tape keeps the adaLN output. */
-    Tensor forward(float[] x, int batch, float[] siluC, DiTTape tape) {
+    Tensor forward(float[] x, int batch, float[] siluC, Tape tape) {
         int d = config.hidden();
         int t = config.tokens();
         int rows = batch * t;
         int p = config.patch();
         int outC = config.outChannels();
         float[] mod = new float[batch * 2 * d];
-        ada.forward(siluC, batch, mod);
+        adaLnModulation.forward(siluC, batch, mod);
         float[] h = new float[rows * d];
         LayerNorm.forward(x, h, rows, d);
         Modulate.forward(h, h, batch, t, d, mod, 2 * d, 0, d);

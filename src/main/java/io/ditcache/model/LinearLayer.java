@@ -2,13 +2,14 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.PackedWeight;
+import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
 /**
- * A Linear of the model ({@code x_embedder.proj}, {@code attn.qkv}, {@code attn.proj}, {@code mlp.fc1},
- * {@code mlp.fc2}, {@code final_layer.linear}, and the per-sample adaLN modulations): its weight W [out, in] held either plain or, after {@link #pack()},
- * only as its GEMM panels ({@link PackedWeight}), from which {@link #weight()} recovers W bit for bit. The forward
- * gives the same bits either way. Packing and unpacking are made atomic for readers: a forward running meanwhile
+ * A Linear of the model ({@code x_embedder.proj}, {@code t_embedder.mlp}, {@code attn.qkv}, {@code attn.proj},
+ * {@code mlp.fc1}, {@code mlp.fc2}, {@code final_layer.linear}, and the per-sample {@code adaLN_modulation}s): its
+ * weight W [out, in] held either plain or, after {@link #pack()}, only as its GEMM panels ({@link PackedWeight}),
+ * from which {@link #weightTensor()} recovers W bit for bit. The forward gives the same bits either way. Packing and unpacking are made atomic for readers: a forward running meanwhile
  * sees one form or the other.
  */
 final class LinearLayer {
@@ -28,6 +29,11 @@ final class LinearLayer {
         this.held = weight;
     }
 
+    /** The Linear {@code name} of a checkpoint: {@code name.weight} [out, in] and {@code name.bias} [out]. */
+    static LinearLayer of(StateDict w, String name, int out, int in) {
+        return new LinearLayer(w.get(name + ".weight", out, in), w.get(name + ".bias", out));
+    }
+
     int out() {
         return out;
     }
@@ -44,12 +50,6 @@ final class LinearLayer {
         } else {
             Gemm.linearInto(x, rows, in, ((Tensor) w).data(), bias.data(), out, y);
         }
-    }
-
-    /** W [out, in] row-major: the plain array itself, or, while packed, an exact copy recovered from the panels. */
-    float[] weight() {
-        Object w = held;
-        return w instanceof PackedWeight p ? p.unpack() : ((Tensor) w).data();
     }
 
     /** W in the checkpoint's shape: the plain tensor itself, or, while packed, an exact copy. */

@@ -4,7 +4,6 @@ import io.ditcache.diffusion.DdimSampler;
 import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.diffusion.SpacedSchedule;
 import io.ditcache.model.DiT;
-import io.ditcache.model.DiTTape;
 import io.ditcache.model.UnitRunner;
 import io.ditcache.tensor.Tensor;
 import java.util.Arrays;

@@ -1,8 +1,5 @@
 package io.ditcache.train;
 
-import io.ditcache.model.DiTTape;
-import io.ditcache.model.GradientRequest;
-import io.ditcache.model.UnitMix;
 import io.ditcache.tensor.Tensor;
 import java.util.function.BiConsumer;
 

@@ -3,7 +3,6 @@ package io.ditcache.train;
 import io.ditcache.diffusion.DdimSampler;
 import io.ditcache.diffusion.GaussianNoise;
 import io.ditcache.model.DiT;
-import io.ditcache.model.DiTTape;
 import io.ditcache.model.UnitRunner;
 import io.ditcache.tensor.Tensor;
 import java.util.SplittableRandom;

@@ -9,6 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class DiTModelTest {
@@ -135,5 +141,19 @@ class DiTModelTest {
         float[] fresh = new DiT(TINY, m.stateDict()).forward(x, t, y).data();
         org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, changed, 0f);
         assertNotEquals(m.forward(x, t, y).data()[3], new DiT(TINY, DiT.random(TINY, 5).stateDict()).forward(x, t, y).data()[3]);
+    }
+
+    /** Inference code depends on the kernels only: the training tape reaches the forward through {@link Tape}. */
+    @Test
+    void modelDependsOnlyOnTensorAndNn() throws IOException {
+        Pattern ref = Pattern.compile("io\\.ditcache\\.([a-z]+)\\.");
+        try (var files = Files.list(Path.of("src/main/java/io/ditcache/model"))) {
+            for (Path f : files.toList()) {
+                Matcher m = ref.matcher(Files.readString(f));
+                while (m.find()) {
+                    assertTrue(Set.of("model", "nn", "tensor").contains(m.group(1)), f + " refers to " + m.group());
+                }
+            }
+        }
     }
 }

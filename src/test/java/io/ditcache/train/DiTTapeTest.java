@@ -1,4 +1,4 @@
-package io.ditcache.model;
+package io.ditcache.train;
 
 import static io.ditcache.nn.GradCheck.check;
 import static io.ditcache.nn.GradCheck.dot;
@@ -12,6 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.model.Embeddings;
+import io.ditcache.model.ParameterLayout;
+import io.ditcache.model.UnitRunner;
 import io.ditcache.nn.GradCheck;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;

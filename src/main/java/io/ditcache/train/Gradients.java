@@ -1,4 +1,4 @@
-package io.ditcache.model;
+package io.ditcache.train;
 
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;

@@ -1,5 +1,11 @@
-package io.ditcache.model;
+package io.ditcache.train;
 
+import io.ditcache.model.DiT;
+import io.ditcache.model.DiTConfig;
+import io.ditcache.model.Embeddings;
+import io.ditcache.model.ParameterLayout;
+import io.ditcache.model.Tape;
+import io.ditcache.model.UnitRunner;
 import io.ditcache.nn.CfgCombine;
 import io.ditcache.nn.Embedding;
 import io.ditcache.nn.GatedResidual;
@@ -12,15 +18,14 @@ import io.ditcache.nn.Unpatchify;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The tape of a training-mode {@link DiT} forward: the model's one forward ({@code DiT.run}) hands it the activations
- * its hand-written backward needs (llm.c style). With {@link UnitMix#NONE} its output equals {@link DiT#forward} /
- * {@link DiT#forwardWithCfg} bit for bit (the same code). Units may be mixed {@code u = w fresh + (1 - w) cached}
- * (the L2C/HarmoniCa relaxation); {@link #backward} then returns dL/dw per mixed unit and, if requested at forward
- * time, weight and input gradients.
+ * The tape of a training-mode {@link DiT} forward: the model's one forward hands it, as its {@link Tape}, the
+ * activations its hand-written backward needs (llm.c style). With {@link UnitMix#NONE} its output equals
+ * {@link DiT#forward} / {@link DiT#forwardWithCfg} bit for bit (the same code). Units may be mixed
+ * {@code u = w fresh + (1 - w) cached} (the L2C/HarmoniCa relaxation); {@link #backward} then returns dL/dw per mixed
+ * unit and, if requested at forward time, weight and input gradients.
  * <p>What is kept: with {@link GradientRequest#ROUTER} (frozen model) only what lies downstream of the first mixed
  * unit k0: every later unit's branch tape ({@link BranchTape}), each mixed unit's {@code fresh - cached}, the adaLN
  * outputs [B, 6D] per block and the final layer's input [B*T, D]. Nothing before k0 and no weight-gradient
@@ -28,12 +33,15 @@ import java.util.Map;
  * conditioning path. The backward frees each unit's tape as it passes it.
  * <p>One forward, then one backward; not thread-safe (use one tape per thread; the model may be shared).
  */
-public final class DiTTape {
+public final class DiTTape implements Tape {
     private static final int DOT_CHUNK = 1 << 14;
 
     private final DiT model;
     private final DiTConfig config;
-    private final List<DiTBlock> blocks;
+
+    // What the forward under way was asked for (read by begin).
+    private UnitMix pendingMix;
+    private GradientRequest pendingRequest;
 
     // State of the last forward.
     private boolean ready;
@@ -62,7 +70,6 @@ public final class DiTTape {
     public DiTTape(DiT model) {
         this.model = model;
         this.config = model.config();
-        this.blocks = model.blocks();
     }
 
     public DiT model() {
@@ -71,9 +78,8 @@ public final class DiTTape {
 
     /** Training-mode {@code forward(x, t, y)} (labels as given: apply label dropout beforehand, see {@link #dropLabels}). */
     public Tensor forward(Tensor x, float[] t, int[] y, UnitMix mix, GradientRequest request) {
-        int b = model.checkInputs(x, t, y);
-        cfgHalf = 0;
-        return run(x.data(), b, t, y, mix, request);
+        Tensor out = model.forward(x, t, y, mixing(mix, request), this);
+        return finish(out, 0, 0f);
     }
 
     /**
@@ -81,12 +87,8 @@ public final class DiTTape {
      * {@code scale}; returns [2B, C_out, H, W]. Mixed units' cached tensors cover the 2B batch.
      */
     public Tensor forwardWithCfg(Tensor x, float[] t, int[] y, float scale, UnitMix mix, GradientRequest request) {
-        DiT.CfgBatch both = model.cfgBatch(x, t, y);
-        Tensor out = run(both.x(), both.t().length, both.t(), both.y(), mix, request);
-        cfgHalf = t.length;
-        cfgScale = scale;
-        model.guide(out.data(), t.length, scale);
-        return out;
+        Tensor out = model.forwardWithCfg(x, t, y, scale, mixing(mix, request), this);
+        return finish(out, t.length, scale);
     }
 
     /** DiT's training-time label dropout: each label becomes the null class with probability {@code p}. */
@@ -100,13 +102,35 @@ public final class DiTTape {
         return out;
     }
 
-    /** The model's forward ({@code DiT.run}) with this tape, and each unit mixed as {@code mix} says. */
-    private Tensor run(float[] x, int b, float[] t, int[] y, UnitMix mix, GradientRequest request) {
+    /** The unit runner of a forward with this tape: each unit mixed as {@code mix} says. */
+    private UnitRunner mixing(UnitMix mix, GradientRequest request) {
         UnitMix m = mix == null ? UnitMix.NONE : mix;
-        int d = config.hidden();
-        int tokens = config.tokens();
+        pendingMix = m;
+        pendingRequest = request;
+        return (k, fresh) -> {
+            Tensor u = Tensor.of(mixUnit(k, fresh.get().data(), m), batch, config.tokens(), config.hidden());
+            if (m.observer() != null) {
+                m.observer().accept(k, u);
+            }
+            return u;
+        };
+    }
+
+    /**
+     * The forward starts on checked inputs (the CFG batch for a guided forward): checks the mix, resets the tape.
+     * Only a forward started by this tape's {@link #forward} or {@link #forwardWithCfg} may call it.
+     */
+    @Override
+    public void begin(float[] x, int b, int[] y) {
+        UnitMix m = pendingMix;
+        GradientRequest request = pendingRequest;
+        if (m == null) {
+            throw new IllegalStateException("DiTTape: run the forward through DiTTape.forward or forwardWithCfg");
+        }
+        pendingMix = null;
+        pendingRequest = null;
         int units = config.units();
-        m.check(units, b * tokens * d);
+        m.check(units, b * config.tokens() * config.hidden());
         want = request;
         batch = b;
         int first = m.firstMixed(units);
@@ -117,33 +141,33 @@ public final class DiTTape {
         diffs = new float[units][];
         unitOutputs = new float[units][];
         mixWeights = new float[units];
-        UnitRunner mixing = (k, fresh) -> {
-            Tensor u = Tensor.of(mixUnit(k, fresh.get().data(), m), b, tokens, d);
-            if (m.observer() != null) {
-                m.observer().accept(k, u);
-            }
-            return u;
-        };
-        Tensor out = model.run(x, b, t, y, mixing, this);
         image = request.reachesEmbeddings() ? x.clone() : null;
         labels = y.clone();
+    }
+
+    private Tensor finish(Tensor out, int cfgBatch, float scale) {
+        cfgHalf = cfgBatch;
+        cfgScale = scale;
         outShape = out.shape();
         ready = true;
         return out;
     }
 
     /** Whether the forward tapes unit {@code unit}'s branch (every unit downstream of what the backward reaches). */
-    boolean tapes(int unit) {
+    @Override
+    public boolean tapes(int unit) {
         return unit >= tapeFrom;
     }
 
     /** Whether taped branches keep the inputs of their weight gradients too. */
-    boolean keepsWeightInputs() {
+    @Override
+    public boolean keepsWeightInputs() {
         return want.weights();
     }
 
     /** The conditioning path's intermediates: kept for weight gradients, SiLU(c) always. */
-    void keepConditioning(float[] freq, float[] tPre, float[] tHidden, float[] cond, float[] siluC) {
+    @Override
+    public void keepConditioning(float[] freq, float[] tPre, float[] tHidden, float[] cond, float[] siluC) {
         boolean weights = want.weights();
         this.freq = weights ? freq : null;
         this.tPre = weights ? tPre : null;
@@ -152,21 +176,30 @@ public final class DiTTape {
         this.siluC = siluC;
     }
 
-    void keepModulation(int block, float[] mod) {
+    @Override
+    public void keepModulation(int block, float[] mod) {
         mods[block] = mod;
     }
 
-    void keepBranch(int unit, BranchTape branch) {
-        branches[unit] = branch;
+    @Override
+    public void keepAttention(int unit, float[] x, float[] qkv, float[] heads) {
+        branches[unit] = new BranchTape.Attention(model, unit / 2, batch, x, qkv, heads);
+    }
+
+    @Override
+    public void keepMlp(int unit, float[] x, float[] fc1) {
+        branches[unit] = new BranchTape.Mlp(model, unit / 2, batch, x, fc1);
     }
 
     /** The unit's output as the gate saw it (for the gate's weight gradient). */
-    void keepUnit(int unit, float[] u) {
+    @Override
+    public void keepUnit(int unit, float[] u) {
         unitOutputs[unit] = want.weights() ? u : null;
     }
 
     /** The final layer's adaLN output and its input, the residual stream after the last block. */
-    void keepFinalLayer(float[] mod, float[] input) {
+    @Override
+    public void keepFinalLayer(float[] mod, float[] input) {
         finalMod = mod;
         finalIn = anyBackward ? input : null;
     }
@@ -189,22 +222,6 @@ public final class DiTTape {
         mixWeights[k] = wk;
         diffs[k] = diff;
         return u;
-    }
-
-    /** c = TimestepEmbedder(t) + LabelEmbedder(y) and SiLU(c), the kernels of DiT's conditioning in its order. */
-    private void conditioning(float[] t, int[] y, int b) {
-        int d = config.hidden();
-        int fd = Embeddings.FREQUENCY_DIM;
-        freq = Embeddings.timestepFrequencies(t, fd);
-        tPre = new float[b * d];
-        Linear.forward(freq, b, fd, model.weight("t_embedder.mlp.0.weight").data(), model.weight("t_embedder.mlp.0.bias").data(), d, tPre);
-        tHidden = new float[b * d];
-        Silu.forward(tPre, tHidden, tHidden.length);
-        cond = new float[b * d];
-        Linear.forward(tHidden, b, d, model.weight("t_embedder.mlp.2.weight").data(), model.weight("t_embedder.mlp.2.bias").data(), d, cond);
-        Embedding.addInto(model.weight("y_embedder.embedding_table.weight").data(), y, d, cond);
-        siluC = new float[b * d];
-        Silu.forward(cond, siluC, siluC.length);
     }
 
     /** Bytes of activations the tape holds now (after a forward; shrinks to the small vectors during backward). */
@@ -331,7 +348,7 @@ public final class DiTTape {
         }
         float[] dH = new float[rows * d];
         Linear.backward(dTok, h, model.weight("final_layer.linear.weight").data(), rows, d, outDim, dH, false,
-                BranchTape.grad(g, "final_layer.linear.weight"), BranchTape.grad(g, "final_layer.linear.bias"));
+                grad(g, "final_layer.linear.weight"), grad(g, "final_layer.linear.bias"));
         Modulate.backward(dH, normalized, batch, tokens, d, finalMod, 2 * d, 0, d, dH, dMod);
         float[] dx = new float[rows * d];
         LayerNorm.backward(dH, finalIn, dx, rows, d, false);
@@ -346,12 +363,11 @@ public final class DiTTape {
         Linear.backward(dFinalMod, siluC, model.weight("final_layer.adaLN_modulation.1.weight").data(), batch, d, 2 * d,
                 dSiluC, true, g.get("final_layer.adaLN_modulation.1.weight").data(),
                 g.get("final_layer.adaLN_modulation.1.bias").data());
-        for (DiTBlock block : blocks) {
-            int i = block.index();
+        for (int i = 0; i < config.depth(); i++) {
             if (dMods[i] != null) {
                 String key = "blocks." + i + ".adaLN_modulation.1.";
-                Linear.backward(dMods[i], siluC, block.ada.weight(), batch, d, 6 * d, dSiluC, true,
-                        BranchTape.grad(g, key + "weight"), BranchTape.grad(g, key + "bias"));
+                Linear.backward(dMods[i], siluC, model.weight(key + "weight").data(), batch, d, 6 * d, dSiluC, true,
+                        grad(g, key + "weight"), grad(g, key + "bias"));
             }
         }
         float[] dC = new float[batch * d];
@@ -371,7 +387,7 @@ public final class DiTTape {
         int size = config.inputSize();
         float[] dImage = want.input() ? new float[batch * c * size * size] : null;
         PatchEmbed.backward(dx, image, batch, c, size, config.patch(), model.weight("x_embedder.proj.weight").data(),
-                config.hidden(), dImage, BranchTape.grad(g, "x_embedder.proj.weight"), BranchTape.grad(g, "x_embedder.proj.bias"));
+                config.hidden(), dImage, grad(g, "x_embedder.proj.weight"), grad(g, "x_embedder.proj.bias"));
         if (dImage == null) {
             return null;
         }
@@ -384,6 +400,11 @@ public final class DiTTape {
             sum[i] = dImage[i] + dImage[half + i];
         }
         return Tensor.of(sum, cfgHalf, c, size, size);
+    }
+
+    /** The gradient array under {@code key}, or null without weight gradients. */
+    static float[] grad(StateDict grads, String key) {
+        return grads == null ? null : grads.get(key).data();
     }
 
     private void release() {

@@ -1,4 +1,4 @@
-package io.ditcache.model;
+package io.ditcache.train;
 
 /**
  * Which gradients a {@link DiTTape} backward returns besides dL/dw of the mixed units (always returned), chosen at
