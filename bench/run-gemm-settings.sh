@@ -26,7 +26,7 @@ export OPENBLAS_NUM_THREADS=$threads
   echo "- cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cpus"
   echo "- cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -oE '\b(avx|avx2|fma|avx512[a-z0-9_]*)\b' | xargs)"
   echo "- java: $(java -version 2>&1 | head -1); git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+uncommitted')"
-  echo "- $rounds rounds of $slice ms slices per setting after 2 warm-up rounds; OPENBLAS_NUM_THREADS=$threads"
+  echo "- $rounds rounds of $slice ms slices per setting after 2 warm-up rounds; OPENBLAS_NUM_THREADS=$threads, OPENBLAS_CORETYPE='${OPENBLAS_CORETYPE:-}' (unset: OpenBLAS detects the core)"
   echo
   java --add-modules jdk.incubator.vector -cp "$cp" io.ditcache.tensor.GemmSettingsProbe "$rounds" "$slice" "$threads" \
     "$settings" $shapes 2>&1 | grep -v '^WARNING' | sed 's/^defaults:/- defaults:/' | {
