@@ -12,7 +12,7 @@ rounds="${3:-3}"
 repeats="${4:-3}"
 threads="${5:-$(nproc)}"
 mkdir -p bench/results
-out="bench/results/vae-decode-$vae-${size}x${size}-$(date -u +%Y-%m-%d).md"
+out="bench/results/vae-decode-$vae-${size}x${size}-$(date -u +%Y-%m-%d-%H%M).md"
 py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
