@@ -10,7 +10,7 @@ package io.ditcache.tensor;
  * vector unit and caches): op(A) is packed once per call into k-major strips of the tile's rows (which also absorbs a
  * transposed A), op(B) into column panels of the tile's width (or comes packed once per model as a
  * {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a task sweeps each
- * B panel, KC k-values at a time (in L1), over a block of A strips that stays in L2, with the {@link GemmKernel}
+ * B panel, KC k-values at a time, over a block of A strips (sized by {@link GemmConfig}), with the {@link GemmKernel}
  * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from
  * inside a parallel region run on the calling thread.
  *
@@ -148,7 +148,7 @@ public final class Gemm {
     /**
      * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the KC chunks add in k order, whatever
      * the blocking or the tile. With a packed weight, each pass over {@link GemmConfig#kBlock} k-values sweeps blocks
-     * of B columns (kept in L3) over blocks of rows whose packed A stays in L2, each B panel chunk by chunk (in L1), so
+     * of B columns over blocks of rows (both sized to a share of L3), each B panel chunk by chunk, so
      * the C tiles a chunk updates are still cached from the previous chunk. Otherwise each B chunk is packed right before it is swept over
      * all the task's rows (packed once).
      */
