@@ -1,19 +1,34 @@
 package io.ditcache.nn;
 
-import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The adaLN-Zero gated residual {@code x += g u}, gate g per sample broadcast over tokens, read from rows of width
  * {@code stride} at column offset {@code gateOff}. The residual path is the identity, so dL/dx passes through.
  */
 public final class GatedResidual {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
     private GatedResidual() {
     }
 
     /** x, u [batch, tokens, d], mod [batch, stride]: x += g u in place. */
     public static void forward(float[] x, float[] u, int batch, int tokens, int d, float[] mod, int stride, int gateOff) {
-        Ops.gatedAdd(x, u, batch, tokens, d, mod, stride, gateOff);
+        Parallel.parallelFor(0, batch * tokens, r -> {
+            int o = r * d;
+            int g = (r / tokens) * stride + gateOff;
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                FloatVector.fromArray(S, mod, g + j).fma(FloatVector.fromArray(S, u, o + j), FloatVector.fromArray(S, x, o + j))
+                        .intoArray(x, o + j);
+            }
+            for (; j < d; j++) {
+                x[o + j] += mod[g + j] * u[o + j];
+            }
+        });
     }
 
     /**

@@ -1,20 +1,36 @@
 package io.ditcache.nn;
 
-import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * adaLN modulation {@code out = x (1 + scale) + shift}, shift and scale per sample, broadcast over tokens, read from
  * rows of width {@code stride} at column offsets {@code shiftOff} and {@code scaleOff} (the chunked adaLN output).
  */
 public final class Modulate {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
     private Modulate() {
     }
 
     /** x [batch, tokens, d], mod [batch, stride]  ->  out [batch, tokens, d]; out may be x. */
     public static void forward(float[] x, float[] out, int batch, int tokens, int d,
                                float[] mod, int stride, int shiftOff, int scaleOff) {
-        Ops.modulate(x, out, batch, tokens, d, mod, stride, shiftOff, scaleOff);
+        Parallel.parallelFor(0, batch * tokens, r -> {
+            int o = r * d;
+            int sh = (r / tokens) * stride + shiftOff;
+            int sc = (r / tokens) * stride + scaleOff;
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                FloatVector scale = FloatVector.fromArray(S, mod, sc + j).add(1f);
+                FloatVector.fromArray(S, x, o + j).fma(scale, FloatVector.fromArray(S, mod, sh + j)).intoArray(out, o + j);
+            }
+            for (; j < d; j++) {
+                out[o + j] = x[o + j] * (1f + mod[sc + j]) + mod[sh + j];
+            }
+        });
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.ditcache.nn;
 
 import io.ditcache.tensor.Parallel;
-import io.ditcache.tensor.Patches;
 
 /**
  * DiT's PatchEmbed (a Conv2d with kernel = stride = p, done as one GEMM over extracted patches) plus the fixed
@@ -27,8 +26,13 @@ public final class PatchEmbed {
     /** x [batch, c, size, size]  ->  its patches [batch*tokens, c*p*p], the GEMM input. */
     public static float[] patches(float[] x, int batch, int c, int size, int p) {
         float[] patches = new float[batch * (size / p) * (size / p) * c * p * p];
-        Patches.extract(x, batch, c, size, p, patches);
+        extract(x, batch, c, size, p, patches);
         return patches;
+    }
+
+    /** x [batch, c, size, size]  ->  out [batch, (size/p)^2, c*p*p], tokens in row-major grid order. */
+    static void extract(float[] x, int batch, int c, int size, int p, float[] out) {
+        copyPatches(x, out, batch, c, size, p, true);
     }
 
     /** h [rows, d] += the position table pos [tokens, d], repeated for every sample. */
@@ -53,7 +57,7 @@ public final class PatchEmbed {
         float[] patches = null;
         if (dW != null) {
             patches = new float[rows * width];
-            Patches.extract(x, batch, c, size, p, patches);
+            extract(x, batch, c, size, p, patches);
         }
         float[] dPatches = dX == null ? null : new float[rows * width];
         Linear.backward(dH, patches, w, rows, width, d, dPatches, false, dW, dBias);
@@ -62,8 +66,14 @@ public final class PatchEmbed {
         }
     }
 
-    /** The inverse of {@link Patches#extract}: patches [batch, tokens, c*p*p] back to images [batch, c, size, size]. */
+    /** The inverse of {@link #extract}: patches [batch, tokens, c*p*p] back to images [batch, c, size, size]. */
     static void fold(float[] patches, int batch, int c, int size, int p, float[] out) {
+        copyPatches(out, patches, batch, c, size, p, false);
+    }
+
+    /** Copies images [batch, c, size, size] to patches [batch, tokens, c*p*p] or back, one patch row of p at a time. */
+    private static void copyPatches(float[] images, float[] patches, int batch, int c, int size, int p,
+                                    boolean toPatches) {
         int g = size / p;
         int width = c * p * p;
         Parallel.parallelFor(0, batch * g, bi -> {
@@ -73,8 +83,13 @@ public final class PatchEmbed {
                 int o = ((b * g + gi) * g + gj) * width;
                 for (int ch = 0; ch < c; ch++) {
                     for (int py = 0; py < p; py++) {
-                        int dst = ((b * c + ch) * size + gi * p + py) * size + gj * p;
-                        System.arraycopy(patches, o + (ch * p + py) * p, out, dst, p);
+                        int image = ((b * c + ch) * size + gi * p + py) * size + gj * p;
+                        int patch = o + (ch * p + py) * p;
+                        if (toPatches) {
+                            System.arraycopy(images, image, patches, patch, p);
+                        } else {
+                            System.arraycopy(patches, patch, images, image, p);
+                        }
                     }
                 }
             }

@@ -1,6 +1,5 @@
 package io.ditcache.nn;
 
-import io.ditcache.tensor.Attention;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Parallel;
@@ -8,16 +7,55 @@ import io.ditcache.tensor.Parallel;
 /**
  * Multi-head self-attention core, from the packed qkv rows (timm layout: q [0,D), k [D,2D), v [2D,3D), head h
  * owning [h*hd, (h+1)*hd) inside each) to the concatenated heads, before the output projection.
+ * <p>The forward runs each (sample, head) as one task: {@code S = Q K^T} and {@code O = P V} are strided
+ * {@link Gemm} calls straight on the qkv rows, with the softmax in between.
  * <p>The backward recomputes each head's probabilities from q and k instead of saving them: that keeps the tape at
  * O(tokens * D) per block instead of O(heads * tokens^2), for one extra Q K^T per head.
  */
 public final class SelfAttention {
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
     private SelfAttention() {
     }
 
     /** qkv [batch, tokens, 3d]  ->  out [batch, tokens, d] = softmax(q k^T / sqrt(hd)) v per head. */
     public static void forward(float[] qkv, float[] out, int batch, int tokens, int d, int heads) {
-        Attention.forward(qkv, out, batch, tokens, d, heads);
+        forward(qkv, out, null, batch, tokens, d, heads);
+    }
+
+    /** As the public forward, also writing the probabilities probs [batch, heads, tokens, tokens] when non-null. */
+    static void forward(float[] qkv, float[] out, float[] probs, int batch, int tokens, int d, int heads) {
+        if (d % heads != 0) {
+            throw new IllegalArgumentException("attention: width " + d + " is not divisible by heads " + heads);
+        }
+        int hd = d / heads;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        int row = 3 * d;
+        int tt = tokens * tokens;
+        Parallel.parallelFor(0, batch * heads, bh -> {
+            int b = bh / heads;
+            int h = bh % heads;
+            float[] p;
+            int pOff;
+            if (probs != null) {
+                p = probs;
+                pOff = bh * tt;
+            } else {
+                p = SCORES.get();
+                if (p.length < tt) {
+                    p = new float[tt];
+                    SCORES.set(p);
+                }
+                pOff = 0;
+            }
+            int q = b * tokens * row + h * hd;
+            // S = Q K^T: Q rows and K rows are head slices of the qkv rows (stride 3d).
+            Gemm.matmul(qkv, q, row, qkv, q + d, row, p, pOff, tokens, tokens, tokens, hd, false, true, false);
+            Ops.softmaxRows(p, pOff, tokens, tokens, scale);
+            // O = P V, written into this head's columns of out.
+            Gemm.matmul(p, pOff, tokens, qkv, q + 2 * d, row, out, b * tokens * d + h * hd, d,
+                    tokens, hd, tokens, false, false, false);
+        });
     }
 
     /**

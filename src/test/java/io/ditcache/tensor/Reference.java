@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
-/** Shared helpers for kernel tests: random inputs and relative-error checks against double references. */
-final class Reference {
+/** Shared helpers for kernel and op tests (tensor, nn): random inputs and relative-error checks against double references. */
+public final class Reference {
     private Reference() {
     }
 
-    static float[] random(Random rng, int n) {
+    public static float[] random(Random rng, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
             x[i] = (float) rng.nextGaussian();
@@ -18,7 +18,7 @@ final class Reference {
     }
 
     /** Asserts max |got - want| <= tol * max(1, max |want|). */
-    static void assertClose(String what, double[] want, float[] got, int off, double tol) {
+    public static void assertClose(String what, double[] want, float[] got, int off, double tol) {
         double scale = 1;
         for (double w : want) {
             scale = Math.max(scale, Math.abs(w));

@@ -1,9 +1,10 @@
-package io.ditcache.tensor;
+package io.ditcache.nn;
 
+import io.ditcache.tensor.Reference;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class AttentionTest {
+class SelfAttentionTest {
     /** Naive double-precision attention; fills probs [batch, heads, T, T] and returns out [batch, T, d]. */
     static double[] naive(float[] qkv, int batch, int t, int d, int heads, double[] probs) {
         int hd = d / heads;
@@ -46,12 +47,12 @@ class AttentionTest {
         double[] want = naive(qkv, batch, t, d, heads, wantP);
         float[] out = Reference.random(rng, batch * t * d); // garbage must be overwritten
         float[] probs = new float[wantP.length];
-        Attention.forward(qkv, out, probs, batch, t, d, heads);
+        SelfAttention.forward(qkv, out, probs, batch, t, d, heads);
         String what = "attention b=" + batch + " t=" + t + " d=" + d + " heads=" + heads;
         Reference.assertClose(what + " out", want, out, 0, 1e-5);
         Reference.assertClose(what + " probs", wantP, probs, 0, 1e-5);
         float[] out2 = new float[out.length];
-        Attention.forward(qkv, out2, batch, t, d, heads);
+        SelfAttention.forward(qkv, out2, batch, t, d, heads);
         Reference.assertClose(what + " without probs", want, out2, 0, 1e-5);
     }
 

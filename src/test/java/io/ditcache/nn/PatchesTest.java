@@ -1,18 +1,20 @@
-package io.ditcache.tensor;
+package io.ditcache.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ditcache.tensor.Reference;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
+/** {@link PatchEmbed}'s patch extraction and {@link Unpatchify}'s forward. */
 class PatchesTest {
     @Test
     void extractFollowsIndexFormula() {
         int batch = 2, c = 3, size = 8, p = 2, g = size / p;
         float[] x = Reference.random(new Random(1), batch * c * size * size);
         float[] out = new float[batch * g * g * c * p * p];
-        Patches.extract(x, batch, c, size, p, out);
+        PatchEmbed.extract(x, batch, c, size, p, out);
         for (int b = 0; b < batch; b++) {
             for (int gi = 0; gi < g; gi++) {
                 for (int gj = 0; gj < g; gj++) {
@@ -35,7 +37,7 @@ class PatchesTest {
         int batch = 2, c = 4, size = 6, p = 3, g = size / p;
         float[] tokens = Reference.random(new Random(2), batch * g * g * p * p * c);
         float[] out = new float[batch * c * size * size];
-        Patches.unpatchify(tokens, batch, c, size, p, out);
+        Unpatchify.forward(tokens, batch, c, size, p, out);
         for (int b = 0; b < batch; b++) {
             for (int ch = 0; ch < c; ch++) {
                 for (int y = 0; y < size; y++) {
@@ -57,7 +59,7 @@ class PatchesTest {
         for (int c : new int[] {1, 3}) {
             float[] x = Reference.random(new Random(3 + c), batch * c * size * size);
             float[] tok = new float[batch * g * g * c * p * p];
-            Patches.extract(x, batch, c, size, p, tok);
+            PatchEmbed.extract(x, batch, c, size, p, tok);
             float[] perm = new float[tok.length];
             for (int t = 0; t < batch * g * g; t++) {
                 for (int ch = 0; ch < c; ch++) {
@@ -67,7 +69,7 @@ class PatchesTest {
                 }
             }
             float[] back = new float[x.length];
-            Patches.unpatchify(perm, batch, c, size, p, back);
+            Unpatchify.forward(perm, batch, c, size, p, back);
             assertArrayEquals(x, back);
         }
     }
