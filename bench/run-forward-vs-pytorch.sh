@@ -4,7 +4,7 @@
 # whose speed drifts (a shared VM) shifts both sides alike. Each process builds the model (random weights), warms
 # up 2 forwards and times REPEATS. Reported: each side's median over all its timed forwards (and min), and the
 # ratio of medians. PyTorch gets its best setup: Debian's OpenBLAS (pthreads build), explicit thread count, passive
-# OpenMP waiting, with this environment's OPENBLAS_CORETYPE, without it, and (on AVX-512 CPUs) with the AVX-512
+# OpenMP waiting, with this environment's OPENBLAS_CORETYPE, without it (when it is set), and (on AVX-512 CPUs) with the AVX-512
 # kernels forced; the setting with the lowest median is the reference.
 # Usage: bench/run-forward-vs-pytorch.sh [MODEL] [THREADS] [ROUNDS] [REPEATS]     (default DiT-XL/2, 2, 3, 3)
 # DITCACHE_JAVA_OPTS (the launcher's): JVM options for the Java side.
@@ -23,7 +23,9 @@ out="bench/results/forward-$(echo "$model" | tr '/' '-')-vs-pytorch-$(date -u +%
 log=$(mktemp)
 raw=$(mktemp)
 trap 'rm -f "$log" "$raw"' EXIT
-settings=("keep" "unset")
+settings=("keep")
+# Without OpenBLAS settings in the environment, "unset" would rerun "keep" as it is.
+[[ -n "${OPENBLAS_CORETYPE:-}${OPENBLAS_L2_SIZE:-}" ]] && settings+=("unset")
 grep -qw avx512f /proc/cpuinfo && settings+=("SkylakeX" "Cooperlake")
 {
   echo "# Uncached forward: ditcache (Java) vs PyTorch reference, alternating"

@@ -87,10 +87,10 @@ public final class GemmSettingsProbe {
             double first = median(gflops[0]);
             StringBuilder line = new StringBuilder(String.format("| %d x %d -> %d |", m, k, n));
             for (int t = 0; t < settings.length; t++) {
-                double[] x = gflops[t].clone();
-                Arrays.sort(x);
-                line.append(String.format(" %.1f (%.1f-%.1f) %.2f |", median(gflops[t]), x[0], x[rounds - 1],
-                        median(gflops[t]) / first));
+                Arrays.sort(gflops[t]);
+                double median = median(gflops[t]);
+                line.append(String.format(" %.1f (%.1f-%.1f) %.2f |", median, gflops[t][0], gflops[t][rounds - 1],
+                        median / first));
             }
             System.out.println(line);
         }

@@ -224,7 +224,8 @@ public final class Gemm {
             }
             return;
         }
-        // kc k-values at a time, so that the strip being interleaved (mr x kc floats) stays in L1 across its mr rows.
+        // kc k-values at a time (so one chunk for most shapes since KC is 2048; 256-wide chunks, nearer L1, and a k-outer
+        // loop with sequential writes were no faster on Zen 3, bench/results/gemm-probes-2026-12-02).
         for (int p0 = 0; p0 < k; p0 += kc) {
             int p1 = Math.min(k, p0 + kc);
             for (int r = 0; r < mr; r++) {

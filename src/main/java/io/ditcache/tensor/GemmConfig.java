@@ -11,9 +11,9 @@ import java.util.Properties;
  * <li>KC, k-values per micro-kernel call, {@value #KC} on every machine: the KC chunks of k are the order in which
  *     each element of C is summed, so a KC that followed the caches would give other bits on another machine (and a
  *     Spark job on mixed machines results that depend on where each task ran). Long chunks amortise each call's
- *     set-up and the read-modify-write of the C tile: on an AVX2 Zen 3 core (32 KiB L1d, 512 KiB L2) KC 2048 ran the
- *     DiT-XL/2 shapes 1.4-1.6x faster than the L1-sized 256 (a B chunk then streams from L2, which the 6 x 2 tile's
- *     two B loads per 12 FMAs allow).
+ *     set-up and the read-modify-write of the C tile: on an AVX2 Zen 3 core (32 KiB L1d, 512 KiB L2) KC 2048 with
+ *     the blocks below ran the DiT-XL/2 shapes 1.2-1.4x faster than the L1-sized 256 with L2-sized blocks (a B chunk
+ *     then streams from L2, which the 6 x 2 tile's two B loads per 12 FMAs allow; bench/results/gemm-settings-*).
  * <li>MC, rows of packed A per block that B panels sweep: an MC x KC block fills a quarter of one cpu's share of
  *     L3 (on the Zen 3 core, blocks of 510 rows ran as fast as 1020 and faster than 2040 on the k = 4608 shape, and
  *     blocks sized to L2, 30-60 rows, 1.3x slower: each B panel is then read from L2 for too few strips).
