@@ -8,6 +8,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.ParameterLayout;
 import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.WeightPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,6 @@ public final class Models {
     public static final String EMBEDDED = "default";
     /** Where the embedded model's weights lie on the class path. */
     public static final String EMBEDDED_WEIGHTS = ShippedRouters.RESOURCE_DIR + "dit-fmnist.safetensors";
-    /** Models above this many parameters announce their packing (DiT-XL/2: about 50 s on 2 cores). */
-    static final long ANNOUNCE_PARAMETERS = 20_000_000L;
     /** Weight files above this size announce their reading. */
     static final long ANNOUNCE_BYTES = 50_000_000L;
 
@@ -44,8 +43,9 @@ public final class Models {
     private final Integer heads;
     private final Integer inputSize;
     private final Phases phases;
+    private final WeightPrecision precision;
 
-    private Models(String model, Integer heads, Integer inputSize, Phases phases) {
+    private Models(String model, Integer heads, Integer inputSize, Phases phases, WeightPrecision precision) {
         if (model == null || model.isBlank()) {
             throw new InvalidSettingException("model", "model is empty: give 'default', a preset name or a weights file");
         }
@@ -53,6 +53,7 @@ public final class Models {
         this.heads = heads;
         this.inputSize = inputSize;
         this.phases = phases;
+        this.precision = precision;
     }
 
     /** The model {@code model} names, packed for fast inference. */
@@ -62,7 +63,7 @@ public final class Models {
 
     /** A loader for {@code model}, for the options below. */
     public static Models from(String model) {
-        return new Models(model, null, null, Phases.QUIET);
+        return new Models(model, null, null, Phases.QUIET, WeightPrecision.FP32);
     }
 
     /** The attention head count, for a checkpoint whose width matches no preset and whose file does not say. */
@@ -70,7 +71,7 @@ public final class Models {
         if (heads < 1) {
             throw new InvalidSettingException("heads", "heads must be >= 1, got " + heads);
         }
-        return new Models(model, heads, inputSize, phases);
+        return new Models(model, heads, inputSize, phases, precision);
     }
 
     /** For a preset: the latent size (32 = 256x256 images, 64 = 512x512); files say their own. */
@@ -78,12 +79,23 @@ public final class Models {
         if (size < 1) {
             throw new InvalidSettingException("input size", "input size must be >= 1, got " + size);
         }
-        return new Models(model, heads, size, phases);
+        return new Models(model, heads, size, phases, precision);
     }
 
     /** Reports the slow phases to {@code phases}. */
     public Models phases(Phases phases) {
-        return new Models(model, heads, inputSize, phases);
+        return new Models(model, heads, inputSize, phases, precision);
+    }
+
+    /**
+     * How {@link #load} stores the packed Linear weights: {@link WeightPrecision#FP32} (the default) or
+     * {@link WeightPrecision#BF16} (half the memory; the model then computes with its weights rounded to bf16).
+     */
+    public Models weights(WeightPrecision precision) {
+        if (precision == null) {
+            throw new InvalidSettingException("weights", "weights: the precision is null; give fp32 or bf16");
+        }
+        return new Models(model, heads, inputSize, phases, precision);
     }
 
     public boolean isEmbedded() {
@@ -95,36 +107,60 @@ public final class Models {
         return DiTConfig.isPreset(model);
     }
 
-    /** The config alone (for a preset nothing is read or drawn). */
+    /** The config alone (for a preset nothing is read or drawn, for a {@code .safetensors} file only its header). */
     public DiTConfig config() throws IOException {
-        return isPreset() ? presetConfig() : loadUnpacked().config();
+        if (isPreset()) {
+            return presetConfig();
+        }
+        if (isEmbedded()) {
+            return loadUnpacked().config();
+        }
+        Path p = file();
+        return inferConfig(WeightsFiles.open(p), p);
     }
 
-    /** The model, its token-wise weights packed for fast inference ({@link DiT#packWeights()}). */
+    /**
+     * The model, its Linear weights packed for fast inference ({@link DiT#packWeights(WeightPrecision)}) at
+     * {@link #weights} precision as they are read: a random preset is drawn, and a {@code .safetensors} file read,
+     * one tensor at a time, so the float copy of the weights is never whole in memory (a PyTorch file is read whole
+     * first).
+     */
     public DiT load() throws IOException {
-        DiT dit = loadUnpacked();
-        long params = ParameterLayout.count(dit.config());
-        Runnable done = params < ANNOUNCE_PARAMETERS ? () -> { } : phases.begin(String.format(Locale.ROOT,
-                "%s: packing %,d weights for fast inference", dit.config().name(), params));
-        dit.packWeights();
-        done.run();
-        return dit;
+        return build(precision);
     }
 
     /** The model without packed weights: for callers that change the weights (training) or time the unpacked path. */
     public DiT loadUnpacked() throws IOException {
+        return build(null);
+    }
+
+    private DiT build(WeightPrecision packAs) throws IOException {
+        String packing = packAs == null ? "" : packAs == WeightPrecision.BF16 ? ", packing them as bf16"
+                : ", packing them for fast inference";
         if (isPreset()) {
             DiTConfig c = presetConfig();
-            Runnable done = phases.begin(String.format(Locale.ROOT, "%s: drawing %,d random weights", c.name(),
-                    ParameterLayout.count(c)));
-            DiT dit = DiT.random(c, 0);
+            Runnable done = phases.begin(String.format(Locale.ROOT, "%s: drawing %,d random weights%s", c.name(),
+                    ParameterLayout.count(c), packing));
+            DiT dit = DiT.random(c, 0, packAs);
             done.run();
             return dit;
         }
         if (isEmbedded()) {
             StateDict sd = ShippedRouters.readResource(EMBEDDED_WEIGHTS, SafeTensors::read);
-            return new DiT(ConfigInference.infer(sd, "embedded " + EMBEDDED_WEIGHTS, null), sd);
+            return new DiT(ConfigInference.infer(sd, "embedded " + EMBEDDED_WEIGHTS, null), sd, packAs);
         }
+        Path p = file();
+        long bytes = Files.size(p);
+        Runnable done = bytes < ANNOUNCE_BYTES ? () -> { } : phases.begin(String.format(Locale.ROOT,
+                "reading %s (%.0f MB)%s", p, bytes / 1e6, packing.isEmpty() ? "" : packing.replace("them", "its weights")));
+        StateDict sd = WeightsFiles.open(p);
+        DiT dit = new DiT(inferConfig(sd, p), sd, packAs);
+        done.run();
+        return dit;
+    }
+
+    /** The weights file named, checked to exist. */
+    private Path file() {
         Path p = Path.of(model);
         if (!Files.exists(p)) {
             throw new InvalidSettingException("model", "model " + model + ": no such file, and not a preset ("
@@ -134,18 +170,17 @@ public final class Models {
             throw new InvalidSettingException("model", "model " + model + " is a directory, not a weights file"
                     + " (.safetensors, .pt, .pth or .bin)");
         }
-        long bytes = Files.size(p);
-        Runnable done = bytes < ANNOUNCE_BYTES ? () -> { } : phases.begin(String.format(Locale.ROOT,
-                "reading %s (%.0f MB)", p, bytes / 1e6));
-        StateDict sd = WeightsFiles.load(p);
+        return p;
+    }
+
+    /** The config read off the shapes of {@code sd} (nothing but shapes is read). */
+    private DiTConfig inferConfig(StateDict sd, Path p) {
         String name = p.getFileName().toString();
         if (heads == null && !ConfigInference.knowsHeads(sd)) {
             throw new InvalidSettingException("heads", "heads: " + name + " does not say its number of attention heads"
                     + " and its width matches no preset; give it");
         }
-        DiT dit = new DiT(ConfigInference.infer(sd, name, heads), sd);
-        done.run();
-        return dit;
+        return ConfigInference.infer(sd, name, heads);
     }
 
     private DiTConfig presetConfig() {

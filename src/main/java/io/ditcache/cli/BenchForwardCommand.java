@@ -8,6 +8,7 @@ import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.GemmBackend;
 import io.ditcache.tensor.Parallel;
 import io.ditcache.tensor.Tensor;
+import io.ditcache.tensor.WeightPrecision;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -75,7 +76,8 @@ final class BenchForwardCommand implements Callable<Integer> {
         double median = repeats % 2 == 1 ? ms[repeats / 2] : (ms[repeats / 2 - 1] + ms[repeats / 2]) / 2;
         double gflops = 2.0 * Macs.forward(c) * batch / (ms[0] / 1e3) / 1e9;
         System.out.printf(Locale.ROOT, "java forward %s%s batch %d threads %d: min %.1f ms, median %.1f ms (%d runs: %s ms), %.0f GFLOP/s at min%n",
-                c.name(), (unpacked ? " (unpacked weights)" : "") + (GemmBackend.name().equals(GemmBackend.JAVA) ? ""
+                c.name(), (unpacked ? " (unpacked weights)" : dit.weightPrecision() == WeightPrecision.BF16 ? " (bf16 weights)" : "")
+                        + (GemmBackend.name().equals(GemmBackend.JAVA) ? ""
                         : " (" + GemmBackend.name() + " GEMM)"), batch, Parallel.threads(), ms[0], median, repeats, runs, gflops);
         return 0;
     }

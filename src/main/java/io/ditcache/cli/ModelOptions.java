@@ -5,7 +5,10 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.tensor.GemmBackend;
 import java.io.IOException;
+import io.ditcache.tensor.WeightPrecision;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The {@code --model} option shared by every command: the MODEL argument of {@link Models}, with its flags. */
 public final class ModelOptions {
@@ -19,6 +22,23 @@ public final class ModelOptions {
 
     @Option(names = "--heads", paramLabel = "N", description = "Attention heads, when a checkpoint's width matches no preset.")
     Integer heads;
+
+    @Option(names = "--weights", paramLabel = "fp32|bf16", defaultValue = "fp32", converter = PrecisionConverter.class,
+            description = "How the model's Linear weights are held: fp32 (default) or bf16 (half the memory; the model "
+                    + "then computes, in fp32, with its weights rounded to bfloat16: docs/performance.md gives the error).")
+    WeightPrecision weights = WeightPrecision.FP32;
+
+    /** Parses {@code --weights}, naming the flag in its error. */
+    static final class PrecisionConverter implements ITypeConverter<WeightPrecision> {
+        @Override
+        public WeightPrecision convert(String value) {
+            try {
+                return WeightPrecision.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("--weights " + value + ": expected fp32 or bf16");
+            }
+        }
+    }
 
     @Option(names = "--input-size", paramLabel = "N", description = "With a preset: latent size (32 = 256x256 images, 64 = 512x512).")
     Integer inputSize;
@@ -41,7 +61,7 @@ public final class ModelOptions {
     /** The model, its token-wise weights packed for fast inference; slow phases announced on stderr. */
     DiT load() throws IOException {
         checkRandomWeights();
-        return models().load();
+        return models().weights(weights).load();
     }
 
     /** The model without packed weights: for callers that change the weights or time the unpacked path. */

@@ -47,14 +47,19 @@ enum ElementType {
 
     /** Decodes {@code out.length} consecutive elements starting at element {@code first}. */
     void decode(ByteBuffer buffer, int first, float[] out) {
+        decode(buffer, first, out, 0, out.length);
+    }
+
+    /** Decodes {@code len} consecutive elements starting at element {@code first} into {@code out[outOff ..]}. */
+    void decode(ByteBuffer buffer, int first, float[] out, int outOff, int len) {
         ByteBuffer le = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         if (this == F32) {
             le.position(first * bytes);
-            le.asFloatBuffer().get(out);
+            le.asFloatBuffer().get(out, outOff, len);
             return;
         }
-        for (int i = 0; i < out.length; i++) {
-            out[i] = get(le, first + i);
+        for (int i = 0; i < len; i++) {
+            out[outOff + i] = get(le, first + i);
         }
     }
 }

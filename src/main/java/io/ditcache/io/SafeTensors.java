@@ -28,25 +28,68 @@ public final class SafeTensors {
     /** Largest header we accept; real headers are kilobytes, so more means a corrupt length field. */
     static final long MAX_HEADER_BYTES = 100L << 20;
     private static final int WRITE_CHUNK_BYTES = 1 << 20;
+    /** Bytes read per call: a tensor is not held twice (as bytes and as floats) while it is read. */
+    private static final int READ_CHUNK_BYTES = 4 << 20;
 
     private SafeTensors() {
     }
 
     /** Reads every tensor (as float32) and the {@code __metadata__} map of {@code file}. */
     public static StateDict read(Path file) throws IOException {
+        return readHeaderThen(file, (dict, e, in, dataStart) ->
+                dict.put(e.name(), Tensor.of(values(in, dataStart, e), e.shape())));
+    }
+
+    /**
+     * The tensors of {@code file} as lazy entries ({@link StateDict#putLazy}): the header is read and checked now,
+     * each tensor's bytes when the entry is read (the file is reopened for it, so it must stay in place). A model
+     * that packs each weight as it reads it ({@code new DiT(config, open(file), precision)}) never holds the float
+     * copy of the checkpoint whole.
+     */
+    public static StateDict open(Path file) throws IOException {
+        return readHeaderThen(file, (dict, e, in, dataStart) -> dict.putLazy(e.name(), e.shape(), into -> {
+            try (FileChannel again = FileChannel.open(file, StandardOpenOption.READ)) {
+                readInto(again, dataStart, e, into);
+            }
+        }));
+    }
+
+    /** How {@link #readHeaderThen} adds one header entry to the dict. */
+    private interface EntryAdder {
+        void add(StateDict dict, SafeTensorsHeader.Entry e, FileChannel in, long dataStart) throws IOException;
+    }
+
+    /** Reads and checks the header of {@code file}, then adds each entry with {@code adder}, and the metadata. */
+    private static StateDict readHeaderThen(Path file, EntryAdder adder) throws IOException {
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long headerBytes = headerBytes(file, in);
             long dataStart = 8 + headerBytes;
             SafeTensorsHeader header = header(file, in, headerBytes);
             StateDict dict = new StateDict();
             for (SafeTensorsHeader.Entry e : header.entries) {
-                ByteBuffer bytes = readAt(in, dataStart + e.begin(), (int) (e.end() - e.begin()));
-                float[] values = new float[e.numel()];
-                e.type().decode(bytes, 0, values);
-                dict.put(e.name(), Tensor.of(values, e.shape()));
+                adder.add(dict, e, in, dataStart);
             }
             dict.metadata().putAll(header.metadata);
             return dict;
+        }
+    }
+
+    /** The float values of entry {@code e}. */
+    private static float[] values(FileChannel in, long dataStart, SafeTensorsHeader.Entry e) throws IOException {
+        float[] values = new float[e.numel()];
+        readInto(in, dataStart, e, values);
+        return values;
+    }
+
+    /** Entry {@code e}'s values into {@code into[0 .. numel)}, read a chunk of the file at a time. */
+    private static void readInto(FileChannel in, long dataStart, SafeTensorsHeader.Entry e, float[] into)
+            throws IOException {
+        int size = e.type().bytes;
+        int perChunk = Math.max(1, READ_CHUNK_BYTES / size);
+        for (int first = 0; first < e.numel(); first += perChunk) {
+            int len = Math.min(perChunk, e.numel() - first);
+            ByteBuffer bytes = readAt(in, dataStart + e.begin() + (long) first * size, len * size);
+            e.type().decode(bytes, 0, into, first, len);
         }
     }
 

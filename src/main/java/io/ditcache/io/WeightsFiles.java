@@ -19,6 +19,18 @@ public final class WeightsFiles {
 
     /** {@code .safetensors} via {@link SafeTensors}; {@code .pt}, {@code .pth}, {@code .bin} via {@link TorchCheckpoint}. */
     public static StateDict load(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * As {@link #load}, but a {@code .safetensors} file's tensors are lazy ({@link SafeTensors#open}: read when the
+     * model reads them); a PyTorch file is read whole, as by {@link #load}.
+     */
+    public static StateDict open(Path file) throws IOException {
+        return read(file, true);
+    }
+
+    private static StateDict read(Path file, boolean lazy) throws IOException {
         if (Files.isDirectory(file)) {
             throw new WeightsFormatException(file, "is a directory, not a weights file (.safetensors, .pt, .pth or .bin)");
         }
@@ -32,6 +44,9 @@ public final class WeightsFiles {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "no such weights file");
         }
-        return safetensors ? SafeTensors.read(file) : TorchCheckpoint.readStateDict(file);
+        if (safetensors) {
+            return lazy ? SafeTensors.open(file) : SafeTensors.read(file);
+        }
+        return TorchCheckpoint.readStateDict(file);
     }
 }

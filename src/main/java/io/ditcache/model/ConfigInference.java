@@ -1,7 +1,7 @@
 package io.ditcache.model;
 
 import io.ditcache.tensor.StateDict;
-import io.ditcache.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * Recovers a {@link DiTConfig} from a state dict's shapes, so a checkpoint file alone is enough to build a model.
@@ -18,16 +18,20 @@ public final class ConfigInference {
     }
 
     public static DiTConfig infer(StateDict sd, String source, Integer headsOverride) {
-        Tensor patch = require(sd, "x_embedder.proj.weight", source);
-        if (patch.rank() != 4) {
-            throw new IllegalArgumentException(source + ": x_embedder.proj.weight has shape " + patch.shapeString()
+        int[] patch = require(sd, "x_embedder.proj.weight", source);
+        if (patch.length != 4) {
+            throw new IllegalArgumentException(source + ": x_embedder.proj.weight has shape " + Arrays.toString(patch)
                     + ", expected [hidden, in_channels, p, p]");
         }
-        int hidden = patch.dim(0);
-        int inChannels = patch.dim(1);
-        int p = patch.dim(2);
-        Tensor pos = require(sd, "pos_embed", source);
-        int tokens = pos.dim(1);
+        int hidden = patch[0];
+        int inChannels = patch[1];
+        int p = patch[2];
+        int[] pos = require(sd, "pos_embed", source);
+        if (pos.length < 2) {
+            throw new IllegalArgumentException(source + ": pos_embed has shape " + Arrays.toString(pos)
+                    + ", expected [1, tokens, hidden]");
+        }
+        int tokens = pos[1];
         int grid = (int) Math.round(Math.sqrt(tokens));
         if (grid * grid != tokens) {
             throw new IllegalArgumentException(source + ": pos_embed has " + tokens + " tokens, not a square grid");
@@ -39,15 +43,15 @@ public final class ConfigInference {
         if (depth == 0) {
             throw new IllegalArgumentException(source + ": no 'blocks.0.attn.qkv.weight': not a DiT checkpoint");
         }
-        int numClasses = require(sd, "y_embedder.embedding_table.weight", source).dim(0) - 1;
-        int outDim = require(sd, "final_layer.linear.weight", source).dim(0);
+        int numClasses = require(sd, "y_embedder.embedding_table.weight", source)[0] - 1;
+        int outDim = require(sd, "final_layer.linear.weight", source)[0];
         int outChannels = outDim / (p * p);
         boolean learnSigma = outChannels == 2 * inChannels;
         if (!learnSigma && outChannels != inChannels) {
             throw new IllegalArgumentException(source + ": final_layer.linear.weight gives " + outChannels
                     + " output channels for " + inChannels + " input channels (expected equal or double)");
         }
-        int mlpHidden = require(sd, "blocks.0.mlp.fc1.weight", source).dim(0);
+        int mlpHidden = require(sd, "blocks.0.mlp.fc1.weight", source)[0];
         int heads = headsOverride != null ? headsOverride : headsFor(sd, hidden, source);
         String name = sd.metadata().getOrDefault(META_NAME, presetName(hidden, depth, p, source));
         return new DiTConfig(name, depth, hidden, heads, p, inChannels, grid * p, numClasses, learnSigma, mlpHidden / hidden);
@@ -59,7 +63,7 @@ public final class ConfigInference {
      */
     public static boolean knowsHeads(StateDict sd) {
         return sd.metadata().containsKey(META_HEADS) || !sd.contains("x_embedder.proj.weight")
-                || presetHeads(sd.get("x_embedder.proj.weight").dim(0)) != null;
+                || presetHeads(sd.shape("x_embedder.proj.weight")[0]) != null;
     }
 
     private static int headsFor(StateDict sd, int hidden, String source) {
@@ -94,10 +98,11 @@ public final class ConfigInference {
         return "DiT(" + source + ")";
     }
 
-    private static Tensor require(StateDict sd, String key, String source) {
+    /** The shape under {@code key} (nothing is read). */
+    private static int[] require(StateDict sd, String key, String source) {
         if (!sd.contains(key)) {
             throw new IllegalArgumentException(source + ": missing key '" + key + "': not a DiT checkpoint?");
         }
-        return sd.get(key);
+        return sd.shape(key);
     }
 }

@@ -6,7 +6,6 @@ import io.ditcache.nn.LayerNorm;
 import io.ditcache.nn.Modulate;
 import io.ditcache.nn.SelfAttention;
 import io.ditcache.tensor.Scratch;
-import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.util.function.Supplier;
 
@@ -43,15 +42,13 @@ public final class DiTBlock {
     private record Mlp(LinearLayer fc1, LinearLayer fc2) {
     }
 
-    DiTBlock(DiTConfig config, int index, StateDict w) {
+    DiTBlock(DiTConfig config, int index, LinearLoader w) {
         this.config = config;
         this.index = index;
-        int d = config.hidden();
-        int h = config.mlpHidden();
         String b = "blocks." + index + ".";
-        attn = new Attn(LinearLayer.of(w, b + "attn.qkv", 3 * d, d), LinearLayer.of(w, b + "attn.proj", d, d));
-        mlp = new Mlp(LinearLayer.of(w, b + "mlp.fc1", h, d), LinearLayer.of(w, b + "mlp.fc2", d, h));
-        adaLnModulation = LinearLayer.of(w, b + "adaLN_modulation.1", 6 * d, d);
+        attn = new Attn(w.linear(b + "attn.qkv"), w.linear(b + "attn.proj"));
+        mlp = new Mlp(w.linear(b + "mlp.fc1"), w.linear(b + "mlp.fc2"));
+        adaLnModulation = w.linear(b + "adaLN_modulation.1");
     }
 
     public int index() {

@@ -3,7 +3,6 @@ package io.ditcache.model;
 import io.ditcache.nn.LayerNorm;
 import io.ditcache.nn.Modulate;
 import io.ditcache.nn.Unpatchify;
-import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 
 /**
@@ -17,12 +16,10 @@ public final class FinalLayer {
     /** linear: D to p*p*C_out per token. */
     final LinearLayer linear;
 
-    FinalLayer(DiTConfig config, StateDict w) {
+    FinalLayer(DiTConfig config, LinearLoader w) {
         this.config = config;
-        int d = config.hidden();
-        int outDim = config.patch() * config.patch() * config.outChannels();
-        adaLnModulation = LinearLayer.of(w, "final_layer.adaLN_modulation.1", 2 * d, d);
-        linear = LinearLayer.of(w, "final_layer.linear", outDim, d);
+        adaLnModulation = w.linear("final_layer.adaLN_modulation.1");
+        linear = w.linear("final_layer.linear");
     }
 
     /** The output [batch, C_out, H, W] from the residual stream x [batch*tokens, D]; the tape keeps the adaLN output. */

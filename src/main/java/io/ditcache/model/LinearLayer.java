@@ -2,13 +2,13 @@ package io.ditcache.model;
 
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.PackedWeight;
-import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
+import io.ditcache.tensor.WeightPrecision;
 
 /**
  * A Linear of the model ({@code x_embedder.proj}, {@code t_embedder.mlp}, {@code attn.qkv}, {@code attn.proj},
  * {@code mlp.fc1}, {@code mlp.fc2}, {@code final_layer.linear}, and the per-sample {@code adaLN_modulation}s): its
- * weight W [out, in] held either plain or, after {@link #pack()}, only as its GEMM panels ({@link PackedWeight}),
+ * weight W [out, in] held either plain or, after {@link #pack}, only as its GEMM panels ({@link PackedWeight}, fp32 or bf16),
  * from which {@link #weightTensor()} recovers W bit for bit. The forward gives the same bits either way. Packing and unpacking are made atomic for readers: a forward running meanwhile
  * sees one form or the other.
  */
@@ -20,7 +20,7 @@ final class LinearLayer {
     /** The plain weight (a {@link Tensor} of the checkpoint's shape) or its {@link PackedWeight}. */
     private volatile Object held;
 
-    /** {@code weight} as the checkpoint stores it ([out, in], or [out, C, p, p] for the patch conv). */
+    /** {@code weight} as the checkpoint stores it ([out, in], or [out, C, p, p] for the patch conv), held plain. */
     LinearLayer(Tensor weight, Tensor bias) {
         this.bias = bias;
         this.shape = weight.shape();
@@ -29,9 +29,13 @@ final class LinearLayer {
         this.held = weight;
     }
 
-    /** The Linear {@code name} of a checkpoint: {@code name.weight} [out, in] and {@code name.bias} [out]. */
-    static LinearLayer of(StateDict w, String name, int out, int in) {
-        return new LinearLayer(w.get(name + ".weight", out, in), w.get(name + ".bias", out));
+    /** A weight of the checkpoint's {@code shape}, already packed. */
+    LinearLayer(PackedWeight packed, int[] shape, Tensor bias) {
+        this.bias = bias;
+        this.shape = shape.clone();
+        this.out = packed.out();
+        this.in = packed.in();
+        this.held = packed;
     }
 
     int out() {
@@ -62,14 +66,19 @@ final class LinearLayer {
         return held instanceof PackedWeight;
     }
 
-    /** Packs W and lets the plain copy go. */
-    synchronized void pack() {
+    /** Packs W at {@code precision} and lets the plain copy go (a packed W stays as it is). */
+    synchronized void pack(WeightPrecision precision) {
         if (held instanceof Tensor t) {
-            held = PackedWeight.of(t.data(), out, in);
+            held = PackedWeight.of(t.data(), out, in, precision);
         }
     }
 
-    /** Recovers the plain W (exact) and lets the panels go: needed before W is changed in place. */
+    /** The precision of the packed W, or null while plain. */
+    WeightPrecision precision() {
+        return held instanceof PackedWeight p ? p.precision() : null;
+    }
+
+    /** Recovers the plain W (exact; of a bf16 pack, the rounded W) and lets the panels go: needed before W is changed in place. */
     synchronized void unpack() {
         if (held instanceof PackedWeight) {
             held = weightTensor();

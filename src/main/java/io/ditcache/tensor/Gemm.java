@@ -23,6 +23,8 @@ public final class Gemm {
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: a block of bf16 panels widened to float for one pass. */
+    private static final ThreadLocal<float[]> WIDE_B = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {
     }
@@ -107,8 +109,7 @@ public final class Gemm {
         }
         if (m <= SkinnyGemm.MAX_ROWS) {
             if (!empty(c, cOff, n, m, n, k, accumulate)) {
-                SkinnyGemm.packed(w.panels(), w.config().kernel(), w.config().kc(), a, aOff, c, cOff, m, n, k,
-                        accumulate);
+                SkinnyGemm.packed(w, a, aOff, c, cOff, m, accumulate);
             }
             return;
         }
@@ -149,7 +150,8 @@ public final class Gemm {
      * C[i0:i1, j0:j1] over all of k, on the calling thread; per element of C the KC chunks add in k order, whatever
      * the blocking or the tile. With a packed weight, each pass over {@link GemmConfig#kBlock} k-values sweeps blocks
      * of B columns over blocks of rows (both sized to a share of L3), each B panel chunk by chunk, so
-     * the C tiles a chunk updates are still cached from the previous chunk. Otherwise each B chunk is packed right before it is swept over
+     * the C tiles a chunk updates are still cached from the previous chunk (bf16 panels are widened to float a B block
+     * at a time, once per pass, for all its row blocks). Otherwise each B chunk is packed right before it is swept over
      * all the task's rows (packed once).
      */
     private static void block(GemmConfig config, float[] pa, float[] b, int bOff, int ldb, boolean transB, int n,
@@ -161,13 +163,21 @@ public final class Gemm {
         int kcMax = config.kc();
         float[] tile = atLeast(TILE, mr * nr);
         float[] bp = packedB != null ? packedB.panels() : atLeast(PACK_B, kcMax * nr);
+        boolean widen = packedB != null && bp == null;
         int kBlock = packedB != null ? config.kBlock() : kcMax;
         for (int kb = 0; kb < k; kb += kBlock) {
             int ke = Math.min(k, kb + kBlock);
-            int blockRows = packedB == null ? i1 - i0 : config.blockRows(ke - kb);
-            int blockColumns = packedB == null ? j1 - j0 : config.blockColumns(ke - kb);
+            int depth = ke - kb;
+            int blockRows = packedB == null ? i1 - i0 : config.blockRows(depth);
+            int blockColumns = packedB == null ? j1 - j0 : config.blockColumns(depth);
             for (int jc = j0; jc < j1; jc += blockColumns) {
                 int je = Math.min(j1, jc + blockColumns);
+                if (widen) {
+                    bp = atLeast(WIDE_B, ((je - jc + nr - 1) / nr) * depth * nr);
+                    for (int j = jc; j < je; j += nr) {
+                        packedB.panelFloats((j / nr) * k * nr + kb * nr, bp, ((j - jc) / nr) * depth * nr, depth * nr);
+                    }
+                }
                 for (int ic = i0; ic < i1; ic += blockRows) {
                     int ie = Math.min(i1, ic + blockRows);
                     for (int j = jc; j < je; j += nr) {
@@ -175,7 +185,9 @@ public final class Gemm {
                         for (int pc = kb; pc < ke; pc += kcMax) {
                             int kc = Math.min(kcMax, ke - pc);
                             int panel = 0;
-                            if (packedB != null) {
+                            if (widen) {
+                                panel = ((j - jc) / nr) * depth * nr + (pc - kb) * nr;
+                            } else if (packedB != null) {
                                 panel = (j / nr) * k * nr + pc * nr;
                             } else {
                                 PackedWeight.packPanel(b, bOff, ldb, transB, n, j, pc, kc, nr, bp, 0);

@@ -9,26 +9,51 @@ package io.ditcache.tensor;
  * {@code j} holds output features {@code j*NR .. j*NR+NR-1}; element (input p, feature jj) sits at
  * {@code j*in*NR + p*NR + jj}; features past {@code out} are zero. Results are bit-identical to the unpacked path.
  *
+ * <p>With {@link WeightPrecision#BF16} the panels are stored as bfloat16 ({@link Bf16}: half the memory) and
+ * {@link Gemm} widens them to float block by block as it multiplies: the results are bit-identical to an fp32 pack
+ * of the weight rounded to bf16.
+ *
  * <p>With a native {@link GemmBackend} current when it is made, the weight is instead pinned once in that backend's
- * memory, unpacked ({@link NativeGemm#pin}: OpenBLAS packs its own panels per call), and multiplies there.
+ * memory, unpacked ({@link NativeGemm#pin}: OpenBLAS packs its own panels per call), and multiplies there (fp32 only).
  */
 public final class PackedWeight {
     private static final int TRANSPOSE_BLOCK = 64;
+    /** Per thread: one fp32 panel on its way to bf16. */
+    private static final ThreadLocal<float[]> PANEL = ThreadLocal.withInitial(() -> new float[0]);
     private final GemmConfig config;
     private final float[] panels;
+    private final short[] bf16Panels;
     private final NativeGemm.Weight pinned;
     private final int out;
     private final int in;
 
-    private PackedWeight(GemmConfig config, float[] weight, int out, int in) {
+    private PackedWeight(GemmConfig config, float[] weight, int out, int in, WeightPrecision precision) {
         this.config = config;
         this.out = out;
         this.in = in;
         this.pinned = null;
         int nr = config.kernel().nr;
         int count = (out + nr - 1) / nr;
-        this.panels = new float[count * in * nr];
-        Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * nr, 0, in, nr, panels, j * in * nr));
+        if (precision == WeightPrecision.BF16) {
+            // Panel by panel through a float buffer: no fp32 copy of the whole pack is made.
+            short[] half = new short[count * in * nr];
+            Parallel.parallelFor(0, count, j -> {
+                float[] panel = PANEL.get();
+                if (panel.length < in * nr) {
+                    panel = new float[in * nr];
+                    PANEL.set(panel);
+                }
+                packPanel(weight, 0, in, true, out, j * nr, 0, in, nr, panel, 0);
+                Bf16.round(panel, 0, half, j * in * nr, in * nr);
+            });
+            this.panels = null;
+            this.bf16Panels = half;
+        } else {
+            float[] packed = new float[count * in * nr];
+            Parallel.parallelFor(0, count, j -> packPanel(weight, 0, in, true, out, j * nr, 0, in, nr, packed, j * in * nr));
+            this.panels = packed;
+            this.bf16Panels = null;
+        }
     }
 
     private PackedWeight(NativeGemm backend, float[] weight, int out, int in) {
@@ -36,6 +61,7 @@ public final class PackedWeight {
         this.out = out;
         this.in = in;
         this.panels = null;
+        this.bf16Panels = null;
         this.pinned = backend.pin(weight, out, in);
     }
 
@@ -75,18 +101,35 @@ public final class PackedWeight {
      * it for the current native backend.
      */
     public static PackedWeight of(float[] weight, int out, int in) {
+        return of(weight, out, in, WeightPrecision.FP32);
+    }
+
+    /**
+     * Packs {@code weight} [out, in] stored at {@code precision}; bf16 needs the Java GEMM (a native backend
+     * multiplies fp32 only: a clear error says so).
+     */
+    public static PackedWeight of(float[] weight, int out, int in, WeightPrecision precision) {
         NativeGemm backend = GemmBackend.nativeGemm();
         if (backend != null) {
+            if (precision != WeightPrecision.FP32) {
+                throw new IllegalArgumentException("bf16 weights need the Java GEMM backend, not " + GemmBackend.name()
+                        + " (-D" + GemmBackend.PROPERTY + "=java)");
+            }
             check(weight, out, in);
             return new PackedWeight(backend, weight, out, in);
         }
-        return of(GemmConfig.defaults(), weight, out, in);
+        return of(GemmConfig.defaults(), weight, out, in, precision);
     }
 
     /** Packs {@code weight} for the given settings (tests pack for every tile with it). */
     static PackedWeight of(GemmConfig config, float[] weight, int out, int in) {
+        return of(config, weight, out, in, WeightPrecision.FP32);
+    }
+
+    /** Packs {@code weight} for the given settings and precision. */
+    static PackedWeight of(GemmConfig config, float[] weight, int out, int in, WeightPrecision precision) {
         check(weight, out, in);
-        return new PackedWeight(config, weight, out, in);
+        return new PackedWeight(config, weight, out, in, precision);
     }
 
     private static void check(float[] weight, int out, int in) {
@@ -106,7 +149,7 @@ public final class PackedWeight {
             int src = (f / nr) * in * nr + f % nr;
             int dst = f * in;
             for (int p = 0; p < in; p++) {
-                w[dst + p] = panels[src + p * nr];
+                w[dst + p] = panels != null ? panels[src + p * nr] : Bf16.toFloat(bf16Panels[src + p * nr]);
             }
         }
         return w;
@@ -125,9 +168,31 @@ public final class PackedWeight {
         return config;
     }
 
-    /** The panels; null when pinned. */
+    /** The fp32 panels; null when pinned or bf16. */
     float[] panels() {
         return panels;
+    }
+
+    /** The bf16 panels, same layout; null unless stored at {@link WeightPrecision#BF16}. */
+    short[] bf16Panels() {
+        return bf16Panels;
+    }
+
+    /** How the panels are stored (a pinned weight: fp32). */
+    public WeightPrecision precision() {
+        return bf16Panels != null ? WeightPrecision.BF16 : WeightPrecision.FP32;
+    }
+
+    /**
+     * {@code dst[dstOff ..]} = floats {@code from .. from+len-1} of the panels, widened from bf16 where so stored:
+     * the fp32 view {@link Gemm} multiplies with.
+     */
+    void panelFloats(int from, float[] dst, int dstOff, int len) {
+        if (panels != null) {
+            System.arraycopy(panels, from, dst, dstOff, len);
+        } else {
+            Bf16.widen(bf16Panels, from, dst, dstOff, len);
+        }
     }
 
     /** The copy a native backend multiplies, or null for the Java kernel's panels. */
@@ -137,6 +202,6 @@ public final class PackedWeight {
 
     /** Bytes held by the packed (or pinned) copy. */
     public long bytes() {
-        return pinned != null ? pinned.bytes() : 4L * panels.length;
+        return pinned != null ? pinned.bytes() : panels != null ? 4L * panels.length : 2L * bf16Panels.length;
     }
 }

@@ -40,11 +40,7 @@ final class SkinnyGemm {
         Parallel.parallelFor(0, (n + COLS - 1) / COLS, blk -> {
             int j0 = blk * COLS;
             int w = Math.min(n, j0 + COLS) - j0;
-            float[] t = CHUNK.get();
-            if (t.length < kc * COLS) {
-                t = new float[kc * COLS];
-                CHUNK.set(t);
-            }
+            float[] t = chunk(kc * COLS);
             for (int pc = 0; pc < k; pc += kc) {
                 int len = Math.min(kc, k - pc);
                 gather(b, bOff, ldb, transB, j0, w, pc, len, t);
@@ -58,11 +54,15 @@ final class SkinnyGemm {
 
     /**
      * C[m, n] (+)= A[m, k] * W^T for a packed weight (panels of {@code nr} features, {@link PackedWeight}'s layout),
-     * reading the panels in place: one pass over W, no unpacking. Same sums as the blocked path with chunks of
-     * {@code kc}. A is row-major with row stride k.
+     * reading fp32 panels in place (bf16 ones widened a chunk at a time): one pass over W, no unpacking. Same sums
+     * as the blocked path with chunks of KC. A is row-major with row stride k.
      */
-    static void packed(float[] panels, GemmKernel kernel, int kc, float[] a, int aOff, float[] c, int cOff, int m, int n,
-                       int k, boolean accumulate) {
+    static void packed(PackedWeight w, float[] a, int aOff, float[] c, int cOff, int m, boolean accumulate) {
+        GemmKernel kernel = w.config().kernel();
+        int kc = w.config().kc();
+        int n = w.out();
+        int k = w.in();
+        float[] panels = w.panels();
         int nr = kernel.nr;
         if (nr != 2 * L) {
             throw new IllegalStateException("packed skinny GEMM needs panels of 2 vectors, got " + nr + " floats");
@@ -71,14 +71,29 @@ final class SkinnyGemm {
         int perTask = Math.max(1, COLS / nr);
         Parallel.parallelFor(0, (count + perTask - 1) / perTask, blk -> {
             float[] tile = new float[MAX_ROWS * nr]; // rows of nr floats, as GemmKernel.storeTile reads them
+            float[] wide = panels != null ? null : chunk(kc * nr);
             for (int j = blk * perTask; j < Math.min(count, (blk + 1) * perTask); j++) {
                 for (int pc = 0; pc < k; pc += kc) {
                     int len = Math.min(kc, k - pc);
-                    panelChunk(panels, j * k * nr + pc * nr, a, aOff + pc, k, m, len, tile);
+                    int po = j * k * nr + pc * nr;
+                    if (wide != null) {
+                        w.panelFloats(po, wide, 0, len * nr);
+                    }
+                    panelChunk(wide != null ? wide : panels, wide != null ? 0 : po, a, aOff + pc, k, m, len, tile);
                     kernel.storeTile(tile, c, cOff + j * nr, n, m, Math.min(nr, n - j * nr), accumulate || pc > 0);
                 }
             }
         });
+    }
+
+    /** This thread's chunk array, grown to at least {@code size} floats; contents unspecified. */
+    private static float[] chunk(int size) {
+        float[] t = CHUNK.get();
+        if (t.length < size) {
+            t = new float[size];
+            CHUNK.set(t);
+        }
+        return t;
     }
 
     /** tile[i * 2L + jj] = one FMA chain from zero over {@code len} k-values of A row i and the panel's columns. */

@@ -103,7 +103,30 @@ class CommandLineTest {
         r = run("sample", "--model", model.toString(), "--labels", "7", "--out", png.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--labels"), r.err());
+        r = run("sample", "--model", model.toString(), "--weights", "fp16", "--out", png.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--weights fp16: expected fp32 or bf16"), r.err());
         assertFalse(Files.exists(png));
+    }
+
+    /** {@code --weights bf16} samples with the weights rounded to bf16: close to, not equal to, fp32. */
+    @Test
+    void bf16WeightsSampleCloseToFp32(@TempDir Path dir) throws Exception {
+        Path model = tinyModel(dir);
+        Path fp32 = dir.resolve("fp32.safetensors");
+        Path bf16 = dir.resolve("bf16.safetensors");
+        assertEquals(0, run("sample", "--model", model.toString(), "--n", "2", "--steps", "4", "--out", fp32.toString()).code());
+        Result r = run("sample", "--model", model.toString(), "--n", "2", "--steps", "4", "--weights", "bf16", "--out", bf16.toString());
+        assertEquals(0, r.code(), r.err());
+        float[] a = io.ditcache.io.SafeTensors.read(fp32).get("samples").data();
+        float[] b = io.ditcache.io.SafeTensors.read(bf16).get("samples").data();
+        double err = 0;
+        double scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            err = Math.max(err, Math.abs(a[i] - b[i]));
+            scale = Math.max(scale, Math.abs(a[i]));
+        }
+        assertTrue(err > 0 && err < 0.05 * scale, "max |bf16 - fp32| " + err + " of scale " + scale);
     }
 
     @Test

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ditcache.tensor.Bf16;
 import io.ditcache.tensor.StateDict;
+import io.ditcache.tensor.WeightPrecision;
 import io.ditcache.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -141,6 +143,64 @@ class DiTModelTest {
         float[] fresh = new DiT(TINY, m.stateDict()).forward(x, t, y).data();
         org.junit.jupiter.api.Assertions.assertArrayEquals(fresh, changed, 0f);
         assertNotEquals(m.forward(x, t, y).data()[3], new DiT(TINY, DiT.random(TINY, 5).stateDict()).forward(x, t, y).data()[3]);
+    }
+
+    /**
+     * bf16 weights: the Linear weights are held rounded to bf16 in half the bytes, and the model computes bit for bit
+     * what the fp32 model computes with those rounded weights (the other tensors stay fp32); packing as the weights
+     * are drawn gives the bits of packing afterwards.
+     */
+    @Test
+    void bf16WeightsComputeExactlyWhatFp32ComputesWithRoundedWeights() {
+        DiT fp32 = DiT.random(TINY, 6);
+        StateDict plain = fp32.stateDict();
+        DiT bf16 = DiT.random(TINY, 6, WeightPrecision.BF16);
+        assertEquals(WeightPrecision.BF16, bf16.weightPrecision());
+        assertEquals(null, fp32.weightPrecision());
+        StateDict held = bf16.stateDict();
+        int roundedKeys = 0;
+        for (String k : plain.keys()) {
+            float[] want = plain.get(k).data().clone();
+            boolean linear = k.endsWith(".weight") && !k.startsWith("y_embedder");
+            if (linear) {
+                roundedKeys++;
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Bf16.roundTrip(want[i]);
+                }
+            }
+            assertArrayEquals(want, held.get(k).data(), 0f, k);
+        }
+        assertEquals(3 + 5 * TINY.depth() + 2, roundedKeys);
+        Tensor x = Tensor.zeros(2, 4, 8, 8);
+        for (int i = 0; i < x.numel(); i++) {
+            x.data()[i] = (float) Math.cos(i);
+        }
+        float[] t = {10, 700};
+        int[] y = {1, 10};
+        float[] got = bf16.forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        float[] want = new DiT(TINY, held).packWeights().forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        assertArrayEquals(want, got, 0f);
+        float[] full = fp32.packWeights().forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        assertNotEquals(full[5], got[5], "bf16 rounds the weights");
+        assertTrue(bf16.weightBytes() < fp32.weightBytes() * 0.6, bf16.weightBytes() + " vs " + fp32.weightBytes());
+        float[] packedAsDrawn = DiT.random(TINY, 6, WeightPrecision.FP32).forwardWithCfg(x, t, y, 1.5f, UnitRunner.COMPUTE_ALL).data();
+        assertArrayEquals(full, packedAsDrawn, 0f);
+    }
+
+    /** Random weights: each key from its own stream, so reading order does not matter; the seed does. */
+    @Test
+    void randomWeightsDependOnTheSeedNotOnReadingOrder() {
+        StateDict a = DiT.randomWeights(TINY, 9);
+        StateDict b = DiT.randomWeights(TINY, 9);
+        java.util.List<String> keys = new java.util.ArrayList<>(a.keys());
+        java.util.Collections.reverse(keys);
+        for (String k : keys) {
+            assertArrayEquals(a.get(k).data(), b.get(k).data(), 0f, k);
+        }
+        String fc1 = "blocks.0.mlp.fc1.weight";
+        assertArrayEquals(a.get(fc1).data(), a.get(fc1).data(), 0f, "a lazy entry reads the same values each time");
+        assertNotEquals(a.get(fc1).data()[0], DiT.randomWeights(TINY, 10).get(fc1).data()[0]);
+        assertNotEquals(a.get(fc1).data()[0], a.get("blocks.1.mlp.fc1.weight").data()[0]);
     }
 
     /** Inference code depends on the kernels only: the training tape reaches the forward through {@link Tape}. */

@@ -42,6 +42,31 @@ class PackedWeightTest {
             }
         }
         Reference.assertClose(what, want, packed, 0, 1e-5 * Math.sqrt(in + 1));
+        checkBf16(config, x, rows, w, out, in, bias, what, pw.bytes());
+    }
+
+    /**
+     * bf16 panels (widened block by block, or chunk by chunk on the skinny path) give the bits of fp32 panels of the
+     * weight rounded to bf16, in half the bytes; with accumulate too.
+     */
+    private static void checkBf16(GemmConfig config, float[] x, int rows, float[] w, int out, int in, float[] bias,
+                                  String what, long fp32Bytes) {
+        float[] rounded = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            rounded[i] = Bf16.roundTrip(w[i]);
+        }
+        PackedWeight half = PackedWeight.of(config, w, out, in, WeightPrecision.BF16);
+        assertEquals(WeightPrecision.BF16, half.precision());
+        assertEquals(fp32Bytes / 2, half.bytes(), what);
+        assertArrayEquals(rounded, half.unpack(), 0f, what + ": bf16 unpack gives the rounded W");
+        float[] want = new float[rows * out];
+        float[] got = new float[rows * out];
+        Gemm.linearInto(x, rows, PackedWeight.of(config, rounded, out, in), bias, want);
+        Gemm.linearInto(x, rows, half, bias, got);
+        assertArrayEquals(want, got, 0f, what + ": bf16");
+        Gemm.matmul(x, 0, PackedWeight.of(config, rounded, out, in), want, 0, rows, true);
+        Gemm.matmul(x, 0, half, got, 0, rows, true);
+        assertArrayEquals(want, got, 0f, what + ": bf16, accumulate");
     }
 
     @Test
