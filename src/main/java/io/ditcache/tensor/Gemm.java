@@ -11,8 +11,9 @@ package io.ditcache.tensor;
  * transposed A), op(B) into column panels of the tile's width (or comes packed once per model as a
  * {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a task sweeps each
  * B panel, KC k-values at a time, over a block of A strips (sized by {@link GemmConfig}), with the {@link GemmKernel}
- * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from
- * inside a parallel region run on the calling thread.
+ * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead, and a packed
+ * weight of at most {@link #IN_PLACE_PANELS} panels reads A in place ({@link #inPlace}). Calls made from inside a
+ * parallel region run on the calling thread.
  *
  * <p>That is the {@value GemmBackend#JAVA} backend; with {@code -Dditcache.gemm.backend=openblas} ({@link GemmBackend})
  * the public methods multiply with OpenBLAS instead, and {@link PackedWeight} pins weights for it.
