@@ -25,7 +25,7 @@ public final class Gemm {
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
     /**
      * The most panels a packed weight may have for A to be read in place ({@link #inPlace}). On a 2-cpu AVX2 Zen 3
-     * (6 x 16 tile) in place ran 1.3-1.4x faster at 4 panels (TAESD's 64-channel 3x3 convolutions, k = 576), 1.0-1.2x
+     * (6 x 16 tile) in place ran 1.3-1.4x faster at 4 panels (once 1.06x; TAESD's 64-channel 3x3 convolutions, k = 576), 1.0-1.2x
      * at 8, 0.97-1.07x at 16 and 0.8-0.9x at 32 and more (the DiT shapes); bench/results/gemm-settings-2026-12-02-203*.
      * Not measured with the AVX-512 tile (12 x 32), where 8 panels are 256 columns.
      */
