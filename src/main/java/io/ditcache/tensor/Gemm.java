@@ -25,9 +25,10 @@ public final class Gemm {
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
     /**
      * The most panels a packed weight may have for A to be read in place ({@link #inPlace}). On a 2-cpu AVX2 Zen 3
-     * (6 x 16 tile) in place ran 1.3-1.4x faster at 4 panels (once 1.06x; TAESD's 64-channel 3x3 convolutions, k = 576), 1.0-1.2x
-     * at 8, 0.97-1.07x at 16 and 0.8-0.9x at 32 and more (the DiT shapes); bench/results/gemm-settings-2026-12-02-203*.
-     * Not measured with the AVX-512 tile (12 x 32), where 8 panels are 256 columns.
+     * (6 x 16 tile) in place ran 1.3-1.4x faster at 4 panels (once 1.06x; TAESD's 64-channel 3x3 convolutions,
+     * k = 576), 1.0-1.2x at 8, 0.97-1.07x at 16 and 0.8-0.9x at 32 and more (the DiT shapes);
+     * bench/results/gemm-settings-2026-12-02-203*. Not measured with the AVX-512 tile (12 x 32), where 8 panels are
+     * 256 columns.
      */
     static final int IN_PLACE_PANELS = 8;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
@@ -133,7 +134,7 @@ public final class Gemm {
         blocked(w.config(), a, aOff, k, false, null, 0, k, true, w, c, cOff, n, m, n, k, accumulate);
     }
 
-    /** Whether a packed weight of {@code n} outputs multiplies with A read in place: at most {@link #IN_PLACE_PANELS}. */
+    /** Whether a packed weight of {@code n} outputs multiplies with A read in place: {@link #IN_PLACE_PANELS}. */
     static boolean readsAInPlace(GemmConfig config, int n) {
         return (n + config.kernel().nr - 1) / config.kernel().nr <= IN_PLACE_PANELS;
     }
@@ -162,7 +163,8 @@ public final class Gemm {
                 int kc = Math.min(config.kc(), k - pc);
                 for (int i = t * perTask * mr; i < i1; i += mr) {
                     for (int j = 0; j < n; j += nr) {
-                        kernel.microKernel(a, aOff + i * k + pc, k, m - i, w.panels(), (j / nr) * k * nr + pc * nr, kc, tile);
+                        int panel = (j / nr) * k * nr + pc * nr;
+                        kernel.microKernel(a, aOff + i * k + pc, k, m - i, w.panels(), panel, kc, tile);
                         kernel.storeTile(tile, c, cOff + i * n + j, n, m - i, n - j, accumulate || pc > 0);
                     }
                 }

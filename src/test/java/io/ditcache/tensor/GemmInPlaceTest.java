@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * path, on every tile whatever this machine would choose, and close to the naive loop.
  */
 class GemmInPlaceTest {
-    /** m past whole strips (ragged last strip), n around panel edges up to the in-place limit, k over several KC chunks. */
+    /** m past whole strips (a ragged last strip), n around panel edges up to the limit, k over several KC chunks. */
     @Test
     void inPlaceIsBitIdenticalToPackedAndMatchesTheNaiveLoop() {
         Random rng = new Random(21);
