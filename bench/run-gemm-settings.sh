@@ -3,7 +3,8 @@
 # so a drifting machine shifts all alike. Writes bench/results/gemm-settings-<date>.md with the command, the CPU
 # model and flags, and a table of median GFLOP/s (range) and the ratio to the first setting.
 # Usage: bench/run-gemm-settings.sh THREADS SETTINGS [ROUNDS] [SLICE_MS]
-#   SETTINGS: comma-separated TILE[:KC[:MC[:NC]]] or openblas, e.g. "openblas,6x2,6x2:256:252:8192"
+#   SETTINGS: comma-separated TILE[:KC[:MC[:NC]]][/inplace|/packed] or openblas, e.g. "openblas,6x2,6x2:256:252:8192"
+#   (/inplace or /packed forces how a packed weight's GEMM reads A; without it Gemm decides)
 # SHAPES (env): the M x K x N shapes, default the four DiT-XL/2 ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,7 +14,8 @@ import org.bytedeco.openblas.global.openblas_full;
  * bench/run-gemm-settings.sh.
  *
  * <p>Arguments: {@code ROUNDS SLICE_MS THREADS SETTINGS SHAPE...}; SETTINGS is a comma-separated list of
- * {@code TILE[:KC[:MC[:NC]]]} (omitted sizes are this JVM's defaults) or {@code openblas} (OPENBLAS_NUM_THREADS
+ * {@code TILE[:KC[:MC[:NC]]][/inplace|/packed]} (omitted sizes are this JVM's defaults; the suffix forces how A is
+ * read, else {@link Gemm} decides) or {@code openblas} (OPENBLAS_NUM_THREADS
  * threads); a SHAPE is {@code MxKxN}. Prints, per shape, each setting's median GFLOP/s over the rounds, its range,
  * and its ratio to the first setting's median. After an OpenBLAS slice it sleeps 100 ms: OpenBLAS's threads spin
  * for a while after a call and would slow down whatever runs next.
@@ -55,7 +56,8 @@ public final class GemmSettingsProbe {
                             openblas_full.CblasTrans, m, n, k, 1f, fa, k, fb, k, 0f, fc, n));
                     continue;
                 }
-                String[] spec = setting.split(":");
+                String[] path = setting.split("/");
+                String[] spec = path[0].split(":");
                 GemmKernel kernel = GemmKernel.of(spec[0]);
                 if (kernel == null) {
                     throw new IllegalArgumentException("no tile " + spec[0] + "; there are " + GemmKernel.TILES);
@@ -64,7 +66,11 @@ public final class GemmSettingsProbe {
                 int mc = spec.length > 2 ? Integer.parseInt(spec[2]) : defaults.mc();
                 int nc = spec.length > 3 ? Integer.parseInt(spec[3]) : defaults.nc();
                 PackedWeight w = PackedWeight.of(new GemmConfig(kernel, kc, mc, nc, "probe"), b, n, k);
-                runs.add(() -> Gemm.matmul(a, 0, w, c, 0, m, false));
+                if (path.length > 1 && !path[1].equals("inplace") && !path[1].equals("packed")) {
+                    throw new IllegalArgumentException("no A path " + path[1] + "; there are inplace, packed");
+                }
+                boolean inPlace = path.length > 1 ? path[1].equals("inplace") : Gemm.readsAInPlace(w.config(), n);
+                runs.add(() -> Gemm.matmul(a, 0, w, c, 0, m, false, inPlace));
             }
             double[][] gflops = new double[settings.length][rounds];
             for (int round = -2; round < rounds; round++) {

@@ -11,8 +11,9 @@ package io.ditcache.tensor;
  * transposed A), op(B) into column panels of the tile's width (or comes packed once per model as a
  * {@link PackedWeight}). C is split into tasks of column panels x row blocks on {@link Parallel}; a task sweeps each
  * B panel, KC k-values at a time, over a block of A strips (sized by {@link GemmConfig}), with the {@link GemmKernel}
- * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead. Calls made from
- * inside a parallel region run on the calling thread.
+ * micro-kernel. A C of at most {@link SkinnyGemm#MAX_ROWS} rows goes to {@link SkinnyGemm} instead, and a packed
+ * weight of at most {@link #IN_PLACE_PANELS} panels reads A in place ({@link #inPlace}). Calls made from inside a
+ * parallel region run on the calling thread.
  *
  * <p>That is the {@value GemmBackend#JAVA} backend; with {@code -Dditcache.gemm.backend=openblas} ({@link GemmBackend})
  * the public methods multiply with OpenBLAS instead, and {@link PackedWeight} pins weights for it.
@@ -22,6 +23,14 @@ public final class Gemm {
     static final int TASKS_PER_THREAD = 2;
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * The most panels a packed weight may have for A to be read in place ({@link #inPlace}). On a 2-cpu AVX2 Zen 3
+     * (6 x 16 tile) in place ran 1.3-1.4x faster at 4 panels (once 1.06x; TAESD's 64-channel 3x3 convolutions,
+     * k = 576), 1.0-1.2x at 8, 0.97-1.07x at 16 and 0.8-0.9x at 32 and more (the DiT shapes);
+     * bench/results/gemm-settings-2026-12-02-203*. Not measured with the AVX-512 tile (12 x 32), where 8 panels are
+     * 256 columns.
+     */
+    static final int IN_PLACE_PANELS = 8;
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: a block of bf16 panels widened to float for one pass. */
     private static final ThreadLocal<float[]> WIDE_B = ThreadLocal.withInitial(() -> new float[0]);
@@ -99,6 +108,12 @@ public final class Gemm {
      * most {@link SkinnyGemm#MAX_ROWS} rows reads the panels in place (one pass over W, same sums).
      */
     public static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate) {
+        matmul(a, aOff, w, c, cOff, m, accumulate, w.pinned() == null && readsAInPlace(w.config(), w.out()));
+    }
+
+    /** The packed-weight product, reading A in place ({@link #inPlace}) or packing it as {@code inPlace} says. */
+    static void matmul(float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m, boolean accumulate,
+                       boolean inPlace) {
         int n = w.out();
         int k = w.in();
         if (w.pinned() != null) {
@@ -113,7 +128,49 @@ public final class Gemm {
             }
             return;
         }
+        if (inPlace) {
+            inPlace(w.config(), a, aOff, w, c, cOff, m, accumulate);
+            return;
+        }
         blocked(w.config(), a, aOff, k, false, null, 0, k, true, w, c, cOff, n, m, n, k, accumulate);
+    }
+
+    /** Whether a packed weight of {@code n} outputs multiplies with A read in place: {@link #IN_PLACE_PANELS}. */
+    static boolean readsAInPlace(GemmConfig config, int n) {
+        return (n + config.kernel().nr - 1) / config.kernel().nr <= IN_PLACE_PANELS;
+    }
+
+    /**
+     * {@code C[m, n] (+)= A[m, k] * W^T} with A read in place by the micro-kernel, not packed: the path for a weight of
+     * few panels (a 64-channel convolution has 4 of 16 columns), where each packed float of A would serve only a few
+     * panels and packing cost more than half the multiply. Per KC chunk (outer), each strip of mr rows runs over
+     * every panel while its rows are in L1, the chunk of all panels staying in L2. Tasks are blocks of strips. Per
+     * element of C the chunks add in k order as in {@link #block}, so the bits are the packed path's.
+     */
+    private static void inPlace(GemmConfig config, float[] a, int aOff, PackedWeight w, float[] c, int cOff, int m,
+                                boolean accumulate) {
+        GemmKernel kernel = config.kernel();
+        int mr = kernel.mr;
+        int nr = kernel.nr;
+        int n = w.out();
+        int k = w.in();
+        int strips = (m + mr - 1) / mr;
+        int tasks = Math.min(strips, Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * TASKS_PER_THREAD);
+        int perTask = (strips + tasks - 1) / tasks;
+        Parallel.parallelFor(0, (strips + perTask - 1) / perTask, t -> {
+            float[] tile = atLeast(TILE, mr * nr);
+            int i1 = Math.min(m, (t + 1) * perTask * mr);
+            for (int pc = 0; pc < k; pc += config.kc()) {
+                int kc = Math.min(config.kc(), k - pc);
+                for (int i = t * perTask * mr; i < i1; i += mr) {
+                    for (int j = 0; j < n; j += nr) {
+                        int panel = (j / nr) * k * nr + pc * nr;
+                        kernel.microKernel(a, aOff + i * k + pc, k, m - i, w.panels(), panel, kc, tile);
+                        kernel.storeTile(tile, c, cOff + i * n + j, n, m - i, n - j, accumulate || pc > 0);
+                    }
+                }
+            }
+        });
     }
 
     /** The blocked path for m > {@link SkinnyGemm#MAX_ROWS}; {@code packedB}, when given, replaces packing B. */

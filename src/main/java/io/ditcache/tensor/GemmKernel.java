@@ -65,6 +65,16 @@ abstract sealed class GemmKernel permits GemmKernel12x2, GemmKernel6x2 {
     abstract void microKernel(float[] ap, int apOff, float[] bp, int bpOff, int kc, float[] tile);
 
     /**
+     * {@link #microKernel} with A read in place instead of from a packed strip: {@code tile[r*nr + j] = sum_{p < kc}
+     * A[r, p] * Bp[p, j]}, the same FMAs in the same order (so the same bits). For a weight of few panels, where each
+     * packed float of A would serve only a few panels ({@link Gemm}'s in-place path).
+     *
+     * @param a    row-major A, element (r, p) at {@code a[aOff + r*lda + p]}
+     * @param rows rows of A there are ({@code 1..mr}); the tile's rows past them repeat row 0, to be dropped
+     */
+    abstract void microKernel(float[] a, int aOff, int lda, int rows, float[] bp, int bpOff, int kc, float[] tile);
+
+    /**
      * {@code C[r, j] (+)= tile[r*nr + j]} for rows {@code r < mValid} and columns {@code j < nValid}.
      *
      * @param load add into C instead of overwriting it
