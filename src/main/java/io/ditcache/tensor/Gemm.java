@@ -162,10 +162,18 @@ public final class Gemm {
             int i1 = Math.min(m, (t + 1) * perTask * mr);
             for (int pc = 0; pc < k; pc += config.kc()) {
                 int kc = Math.min(config.kc(), k - pc);
+                float[] bp = w.panels();
+                if (bp == null) { // bf16: widen this chunk of every panel (few panels here) once per task
+                    bp = atLeast(WIDE_B, ((n + nr - 1) / nr) * kc * nr);
+                    for (int j = 0; j < n; j += nr) {
+                        w.panelFloats((j / nr) * k * nr + pc * nr, bp, (j / nr) * kc * nr, kc * nr);
+                    }
+                }
+                boolean wide = bp != w.panels();
                 for (int i = t * perTask * mr; i < i1; i += mr) {
                     for (int j = 0; j < n; j += nr) {
-                        int panel = (j / nr) * k * nr + pc * nr;
-                        kernel.microKernel(a, aOff + i * k + pc, k, m - i, w.panels(), panel, kc, tile);
+                        int panel = wide ? (j / nr) * kc * nr : (j / nr) * k * nr + pc * nr;
+                        kernel.microKernel(a, aOff + i * k + pc, k, m - i, bp, panel, kc, tile);
                         kernel.storeTile(tile, c, cOff + i * n + j, n, m - i, n - j, accumulate || pc > 0);
                     }
                 }
