@@ -2,7 +2,8 @@
 """Share of JFR execution samples per ditcache method (the innermost io.ditcache frame of each sample).
 
 Usage: jfr print --events jdk.ExecutionSample REC.jfr > samples.txt; python3 bench/jfr_top.py samples.txt [N]
-Samples taken while DiT.random builds the random weights are left out (set-up, not the forward).
+Samples taken while DiT.random builds the random weights (DiT.random, or the per-key lambda DiT.lambda$randomWeights)
+are left out (set-up, not the forward).
 """
 import collections
 import re
@@ -17,7 +18,7 @@ for event in text.split('jdk.ExecutionSample {')[1:]:
     if not m:
         continue
     frames = [re.sub(r'\s+line:.*', '', f.strip()) for f in m.group(1).strip().split('\n') if f.strip()]
-    if any('DiT.random' in f for f in frames):
+    if any('DiT.random' in f or 'DiT.lambda$randomWeights' in f for f in frames):
         continue
     total += 1
     own = next((f for f in frames if 'io.ditcache' in f), frames[0])
