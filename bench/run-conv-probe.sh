@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# 3x3 convolutions, im2col against Winograd F(2x2, 3x3), side by side in one JVM (ConvolutionProbe): each setting's
-# time slices alternate round by round. Writes bench/results/conv-probe-<date>.md with the command, the CPU model and
-# a table of median ms per call (range) and the speedup over the first setting.
+# 3x3 convolutions, im2col against Winograd F(2x2, 3x3), side by side in one JVM per shape (ConvolutionProbe): each
+# setting's time slices alternate round by round. Writes bench/results/conv-probe-<date>.md with the command, the CPU
+# model and a table of median ms per call (range) and the speedup over the first setting.
 # Usage: bench/run-conv-probe.sh THREADS SETTINGS [ROUNDS] [SLICE_MS]
 #   SETTINGS: comma-separated im2col, winograd or winograd/TILES (tiles per band), e.g. "im2col,winograd,winograd/64"
 # SHAPES (env): IN:OUT:SIZE[:up] (output SIZE x SIZE, batch 1), default TAESD's layers at 32x32 latents and the
@@ -31,8 +31,10 @@ out=bench/results/conv-probe-$(date -u +%Y-%m-%d-%H%M).md
   echo
   echo "| IN -> OUT, output | ${settings//,/ | } |"
   echo "|---|$(printf -- '---:|%.0s' $(seq 1 $(tr ',' '\n' <<<"$settings" | wc -l)))"
-  java --add-modules jdk.incubator.vector -Xmx4g -cp "$cp" io.ditcache.tensor.ConvolutionProbe "$rounds" "$slice" "$threads" \
-    "$settings" $shapes 2>&1 | grep -v '^WARNING'
+  for shape in $shapes; do # a JVM per shape: the JIT's profile of one shape does not shape another's code
+    java --add-modules jdk.incubator.vector -Xmx4g -cp "$cp" io.ditcache.tensor.ConvolutionProbe "$rounds" "$slice" \
+      "$threads" "$settings" "$shape" 2>&1 | grep -v '^WARNING'
+  done
 } > "$out"
 cat "$out"
 echo "-> $out"

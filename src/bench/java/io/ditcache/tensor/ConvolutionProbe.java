@@ -45,11 +45,12 @@ public final class ConvolutionProbe {
                     Convolution c = Reference.withConvolution("im2col", () -> Convolution.of(wt, bias, out, in, 3));
                     runs.add(() -> c.forward(x, 1, size, size, up, y, false, act));
                 } else if (p[0].equals("winograd")) {
-                    WinogradConvolution c = p.length > 1 ? WinogradConvolution.of(wt, bias, out, in, Integer.parseInt(p[1]))
-                            : WinogradConvolution.of(wt, bias, out, in);
+                    WinogradConvolution c = p.length == 1 ? WinogradConvolution.of(wt, bias, out, in)
+                            : WinogradConvolution.of(wt, bias, out, in, Integer.parseInt(p[1]));
                     runs.add(() -> c.forward(x, 1, size, size, up, y, false, act));
                 } else {
-                    throw new IllegalArgumentException("no setting " + setting + "; there are im2col, winograd[/TILES]");
+                    throw new IllegalArgumentException("no setting " + setting
+                            + "; there are im2col, winograd[/TILES]");
                 }
             }
             double[][] ms = Slices.secondsPerCall(runs, rounds, parsed.sliceNs(), t -> false);
@@ -64,7 +65,8 @@ public final class ConvolutionProbe {
             for (int t = 0; t < settings.length; t++) {
                 Arrays.sort(ms[t]);
                 double median = Slices.median(ms[t]);
-                line.append(String.format(" %.3f (%.3f-%.3f) %.2f |", median, ms[t][0], ms[t][rounds - 1], first / median));
+                line.append(String.format(" %.3f (%.3f-%.3f) %.2f |", median, ms[t][0], ms[t][rounds - 1],
+                        first / median));
             }
             System.out.println(line);
         }

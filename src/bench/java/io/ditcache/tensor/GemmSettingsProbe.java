@@ -70,7 +70,8 @@ public final class GemmSettingsProbe {
                 boolean inPlace = path.length > 1 ? path[1].equals("inplace") : Gemm.readsAInPlace(w.config(), n);
                 runs.add(() -> Gemm.matmul(a, 0, w, c, 0, m, false, inPlace));
             }
-            double[][] gflops = Slices.secondsPerCall(runs, rounds, parsed.sliceNs(), t -> settings[t].equals("openblas"));
+            double[][] gflops = Slices.secondsPerCall(runs, rounds, parsed.sliceNs(),
+                    t -> settings[t].equals("openblas"));
             for (double[] setting : gflops) {
                 for (int round = 0; round < rounds; round++) {
                     setting[round] = 2.0 * m * n * k / setting[round] / 1e9;

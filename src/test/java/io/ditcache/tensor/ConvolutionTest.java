@@ -71,7 +71,8 @@ class ConvolutionTest {
         float[] x = random(rng, batch * sh * sw * in);
         float[] y = random(rng, batch * h * w * out);
         double[] want = naive(x, wt, b, accumulate ? y.clone() : null, batch, h, w, in, out, k, up, act);
-        withConvolution("im2col", () -> Convolution.of(wt, b, out, in, k)).forward(x, batch, h, w, up, y, accumulate, act);
+        Convolution c = withConvolution("im2col", () -> Convolution.of(wt, b, out, in, k));
+        c.forward(x, batch, h, w, up, y, accumulate, act);
         assertClose("conv k" + k + " " + in + "->" + out, want, y, 0, 1e-5 * Math.sqrt(in * k * k));
     }
 
@@ -134,7 +135,9 @@ class ConvolutionTest {
     @Test
     void thePropertyChoosesTheAlgorithm() {
         float[] wt = random(new Random(1), 64 * 64 * 9);
-        assertEquals(Convolution.winogradPays(64, 64), withConvolution("auto", () -> Convolution.of(wt, null, 64, 64, 3)).winograd());
+        assertEquals(Convolution.winogradPays(64),
+                withConvolution("auto", () -> Convolution.of(wt, null, 64, 64, 3)).winograd());
+        assertFalse(withConvolution("auto", () -> Convolution.of(wt, null, 64 * 16, 4, 3)).winograd(), "4 inputs");
         assertTrue(withConvolution("winograd", () -> Convolution.of(wt, null, 64, 64, 3)).winograd());
         assertFalse(withConvolution("im2col", () -> Convolution.of(wt, null, 64, 64, 3)).winograd());
         assertFalse(withConvolution("winograd", () -> Convolution.of(wt, null, 64 * 9, 64, 1)).winograd(), "1x1");

@@ -61,12 +61,14 @@ class VaeParityTest {
     void winogradEverywhereMatchesTheReference() throws Exception {
         StateDict sdWeights = VaeFixtures.sdWeights();
         StateDict taesdWeights = io.ditcache.io.WeightsFiles.load(VaeFixtures.resource(VaeFixtures.TAESD_WEIGHTS));
-        LatentDecoder sd = Reference.withConvolution("winograd", () -> SdVaeDecoder.of(VaeFixtures.TINY_SD, sdWeights, "sd"));
+        LatentDecoder sd = Reference.withConvolution("winograd",
+                () -> SdVaeDecoder.of(VaeFixtures.TINY_SD, sdWeights, "sd"));
         LatentDecoder taesd = Reference.withConvolution("winograd", () -> TaesdDecoder.of(taesdWeights, "taesd"));
         assertClose("sd images", VaeFixtures.golden("sd_images"), sd.decode(VaeFixtures.golden("sd_latents")));
         assertClose("sd images, 6 x 10 latent", VaeFixtures.golden("sd_images_rect"),
                 sd.decode(VaeFixtures.golden("sd_latents_rect")));
-        assertClose("taesd images", VaeFixtures.golden("taesd_images"), taesd.decode(VaeFixtures.golden("taesd_latents")));
+        assertClose("taesd images", VaeFixtures.golden("taesd_images"),
+                taesd.decode(VaeFixtures.golden("taesd_latents")));
     }
 
     @Test
