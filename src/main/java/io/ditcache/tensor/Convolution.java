@@ -92,9 +92,9 @@ public final class Convolution {
 
     /**
      * Auto's rule: Winograd for at least {@link #WINOGRAD_MIN_IN} input channels, any output. Measured per layer on a
-     * 2-core AVX2 Zen 3 (bench/results/conv-probe-2026-12-03-0616.md), Winograd / im2col speed: 1.6-1.9x for 64 -> 64
-     * from 64x64 up (1.1x at 32x32), 1.4-2.0x for 128 to 512 channels, 2.2-2.4x for 64 or 128 -> 3; but 0.4-0.7x with
-     * 4 input channels (conv_in: a GEMM over 4 values does not pay for the transforms).
+     * 2-core AVX2 Zen 3 (bench/results/conv-probe-2026-12-03-0647.md), Winograd / im2col speed: 1.6-1.9x for 64 -> 64
+     * at 32x32 to 256x256 (1.7-2.2x upsampled), 1.8-2.4x for 128 to 512 channels, 2.4x and 3.6x for 128 and 64 -> 3;
+     * but 0.5-0.7x with 4 input channels (conv_in: a GEMM over 4 values does not pay for the transforms).
      */
     static boolean winogradPays(int in) {
         return in >= WINOGRAD_MIN_IN;
