@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # VAE decode, one ditcache jar against another (e.g. before and after a change), random weights, batch 1 and 8 latents
 # of SIZE x SIZE x 4: ROUNDS rounds, each a process of each jar per batch, alternated (A B, then B A), each timing
-# REPEATS decodes after one untimed warm-up. Checks that both jars write the same pixels (8-bit PNG). Writes
+# REPEATS decodes after one untimed warm-up. Checks that both jars write the same pixels (8-bit PNG), else reports how
+# many differ and by how many levels (max, mean), as another float rounding does (Winograd against im2col). Writes
 # bench/results/vae-decode-ab-VAE-SIZExSIZE-<date>.md with the command, CPU, each run's median and the A / B ratios.
 # Usage: bench/run-vae-decode-ab.sh JAR_A JAR_B [VAE=taesd] [SIZE=32] [ROUNDS=5] [REPEATS=3] [THREADS=nproc]
 set -euo pipefail
@@ -47,16 +48,18 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
   echo "- A: $jar_a ($(sha256sum "$jar_a" | cut -c1-12)); B: $jar_b ($(sha256sum "$jar_b" | cut -c1-12)); java: $(java -version 2>&1 | head -1); JVM options: $opts"
   for batch in 1 8; do
     same=$(/usr/bin/python3 - "$tmp/A-$batch.png" "$tmp/B-$batch.png" <<'PY'
-import struct, sys, zlib
-def pixels(path):  # the decompressed image data; the text chunks (git revision, ...) may differ
-    d, i, idat = open(path, "rb").read(), 8, b""
-    while i < len(d):
-        n, = struct.unpack(">I", d[i:i + 4])
-        if d[i + 4:i + 8] == b"IDAT":
-            idat += d[i + 8:i + 8 + n]
-        i += 12 + n
-    return zlib.decompress(idat)
-print("the same pixels" if pixels(sys.argv[1]) == pixels(sys.argv[2]) else "DIFFERENT pixels")
+import sys
+import numpy as np
+from PIL import Image
+a, b = (np.asarray(Image.open(p).convert("RGB"), dtype=np.int16) for p in sys.argv[1:3])
+if a.shape != b.shape:
+    print(f"DIFFERENT sizes {a.shape} and {b.shape}")
+elif (a == b).all():
+    print("the same pixels")
+else:  # e.g. another float rounding (Winograd against im2col): how far apart, in 8-bit levels
+    d = np.abs(a - b)
+    print(f"DIFFERENT pixels: {int((d.max(axis=2) > 0).sum())} of {d.shape[0] * d.shape[1]} pixels differ,"
+          f" max |diff| {int(d.max())} levels, mean |diff| {d.mean():.2g} levels over all {d.size} values")
 PY
 )
     echo "- batch $batch: A and B wrote PNGs of $same (8-bit)"

@@ -10,8 +10,7 @@ import org.bytedeco.openblas.global.openblas_full;
 /**
  * GEMM settings side by side in one JVM: {@code C[M,N] = A[M,K] * W^T} with a packed weight for each setting
  * (tile, KC, MC, NC) and, as {@code openblas}, one {@code cblas_sgemm}, their time slices alternating round by round
- * so that a machine whose speed drifts (a shared VM) shifts every setting alike. Not a test; see
- * bench/run-gemm-settings.sh.
+ * ({@link Slices}). Not a test; see bench/run-gemm-settings.sh.
  *
  * <p>Arguments: {@code ROUNDS SLICE_MS THREADS SETTINGS SHAPE...}; SETTINGS is a comma-separated list of
  * {@code TILE[:KC[:MC[:NC]]][/inplace|/packed]} (omitted sizes are this JVM's defaults; the suffix forces how A is
@@ -25,14 +24,13 @@ public final class GemmSettingsProbe {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int rounds = Integer.parseInt(args[0]);
-        long sliceNs = Long.parseLong(args[1]) * 1_000_000L;
-        Parallel.setThreads(Integer.parseInt(args[2]));
-        String[] settings = args[3].split(",");
+        Slices.Args parsed = Slices.Args.of(args);
+        int rounds = parsed.rounds();
+        String[] settings = parsed.settings();
         GemmConfig defaults = GemmConfig.defaults();
         System.out.println("defaults: " + defaults.describe());
-        for (int si = 4; si < args.length; si++) {
-            String[] s = args[si].split("x");
+        for (String shape : parsed.shapes()) {
+            String[] s = shape.split("x");
             int m = Integer.parseInt(s[0]);
             int k = Integer.parseInt(s[1]);
             int n = Integer.parseInt(s[2]);
@@ -72,40 +70,22 @@ public final class GemmSettingsProbe {
                 boolean inPlace = path.length > 1 ? path[1].equals("inplace") : Gemm.readsAInPlace(w.config(), n);
                 runs.add(() -> Gemm.matmul(a, 0, w, c, 0, m, false, inPlace));
             }
-            double[][] gflops = new double[settings.length][rounds];
-            for (int round = -2; round < rounds; round++) {
-                for (int t = 0; t < settings.length; t++) {
-                    long t0 = System.nanoTime();
-                    int calls = 0;
-                    while (System.nanoTime() - t0 < sliceNs) {
-                        runs.get(t).run();
-                        calls++;
-                    }
-                    double seconds = (System.nanoTime() - t0) / 1e9 / calls;
-                    if (round >= 0) {
-                        gflops[t][round] = 2.0 * m * n * k / seconds / 1e9;
-                    }
-                    if (settings[t].equals("openblas")) {
-                        Thread.sleep(100);
-                    }
+            double[][] gflops = Slices.secondsPerCall(runs, rounds, parsed.sliceNs(),
+                    t -> settings[t].equals("openblas"));
+            for (double[] setting : gflops) {
+                for (int round = 0; round < rounds; round++) {
+                    setting[round] = 2.0 * m * n * k / setting[round] / 1e9;
                 }
             }
-            double first = median(gflops[0]);
+            double first = Slices.median(gflops[0]);
             StringBuilder line = new StringBuilder(String.format("| %d x %d -> %d |", m, k, n));
             for (int t = 0; t < settings.length; t++) {
                 Arrays.sort(gflops[t]);
-                double median = median(gflops[t]);
+                double median = Slices.median(gflops[t]);
                 line.append(String.format(" %.1f (%.1f-%.1f) %.2f |", median, gflops[t][0], gflops[t][rounds - 1],
                         median / first));
             }
             System.out.println(line);
         }
-    }
-
-    private static double median(double[] values) {
-        double[] x = values.clone();
-        Arrays.sort(x);
-        int h = x.length / 2;
-        return x.length % 2 == 1 ? x[h] : (x[h - 1] + x[h]) / 2;
     }
 }

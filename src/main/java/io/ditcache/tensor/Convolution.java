@@ -12,11 +12,19 @@ import jdk.incubator.vector.VectorSpecies;
  * y    [batch, h, w, out] (+)= cols * W^T + bias, then the activation, band by band while the band is in cache
  * </pre>
  * PyTorch's weight [out, in, k, k] is permuted once to rows in (ky, kx, ci) order, so each im2col tap is one
- * contiguous copy of {@code in} floats. Results do not depend on the thread count.
+ * contiguous copy of {@code in} floats. A 3x3 kernel may instead run as Winograd F(2x2, 3x3)
+ * ({@link WinogradConvolution}: 16 multiplications per 2x2 output tile and channel pair instead of 36), chosen per
+ * layer by {@code -Dditcache.conv=auto|im2col|winograd} ({@link #PROPERTY}, read when a convolution is made; auto,
+ * the default, is {@link #winogradPays}). Results do not depend on the thread count.
  */
 public final class Convolution {
     /** What runs on the output after the bias. */
     public enum Activation { NONE, RELU }
+
+    /** A 3x3 convolution's algorithm: {@code auto} (default), {@code im2col}, {@code winograd}. */
+    public static final String PROPERTY = "ditcache.conv";
+    /** Fewest input channels for auto to pick Winograd. */
+    static final int WINOGRAD_MIN_IN = 64;
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -27,14 +35,17 @@ public final class Convolution {
     private final int in;
     private final int out;
     private final int kernel;
+    /** The im2col weight; null when {@link #winograd} runs instead. */
     private final PackedWeight weight;
+    private final WinogradConvolution winograd;
     private final float[] bias;
 
-    private Convolution(int in, int out, int kernel, PackedWeight weight, float[] bias) {
+    private Convolution(int in, int out, int kernel, PackedWeight weight, WinogradConvolution winograd, float[] bias) {
         this.in = in;
         this.out = out;
         this.kernel = kernel;
         this.weight = weight;
+        this.winograd = winograd;
         this.bias = bias;
     }
 
@@ -52,6 +63,10 @@ public final class Convolution {
             throw new IllegalArgumentException("convolution: weight of " + torchWeight.length + " floats or bias of "
                     + (bias == null ? 0 : bias.length) + " does not fit [" + out + ", " + in + ", " + kernel + ", " + kernel + "]");
         }
+        float[] b = bias == null ? null : bias.clone();
+        if (kernel == 3 && useWinograd(in)) {
+            return new Convolution(in, out, kernel, null, WinogradConvolution.of(torchWeight, b, out, in), b);
+        }
         float[] rows = new float[torchWeight.length];
         for (int o = 0; o < out; o++) {
             for (int ci = 0; ci < in; ci++) {
@@ -60,7 +75,34 @@ public final class Convolution {
                 }
             }
         }
-        return new Convolution(in, out, kernel, PackedWeight.of(rows, out, kk * in), bias == null ? null : bias.clone());
+        return new Convolution(in, out, kernel, PackedWeight.of(rows, out, kk * in), null, b);
+    }
+
+    /** Whether a 3x3 convolution of {@code in} input channels runs as Winograd, as {@link #PROPERTY} says. */
+    private static boolean useWinograd(int in) {
+        String algorithm = System.getProperty(PROPERTY, "auto").trim();
+        return switch (algorithm) {
+            case "auto" -> winogradPays(in);
+            case "winograd" -> true;
+            case "im2col" -> false;
+            default -> throw new IllegalArgumentException(PROPERTY + "=" + algorithm
+                    + ": no such convolution algorithm; there are auto, im2col, winograd");
+        };
+    }
+
+    /**
+     * Auto's rule: Winograd for at least {@link #WINOGRAD_MIN_IN} input channels, any output. Measured per layer on a
+     * 2-core AVX2 Zen 3 (bench/results/conv-probe-2026-12-03-0647.md), Winograd / im2col speed: 1.6-1.9x for 64 -> 64
+     * at 32x32 to 256x256 (1.7-2.2x upsampled), 1.8-2.4x for 128 to 512 channels, 2.4x and 3.6x for 128 and 64 -> 3;
+     * but 0.5-0.7x with 4 input channels (conv_in: a GEMM over 4 values does not pay for the transforms).
+     */
+    static boolean winogradPays(int in) {
+        return in >= WINOGRAD_MIN_IN;
+    }
+
+    /** Whether this convolution runs as Winograd F(2x2, 3x3). */
+    boolean winograd() {
+        return winograd != null;
     }
 
     public int in() {
@@ -90,6 +132,10 @@ public final class Convolution {
         if (upsample && (h % 2 != 0 || w % 2 != 0)) {
             throw new IllegalArgumentException("convolution: upsampled output " + h + "x" + w + " must be even");
         }
+        if (winograd != null) {
+            winograd.forward(x, batch, h, w, upsample, y, accumulate, act);
+            return;
+        }
         int pixels = batch * h * w;
         int k = kernel * kernel * in;
         boolean direct = kernel == 1 && !upsample;
@@ -97,7 +143,7 @@ public final class Convolution {
         int bands = (pixels + maxRows - 1) / maxRows;
         // Equal bands: none is left with the few rows that make the GEMM unpack the weight.
         int rows = (pixels + bands - 1) / bands;
-        float[] cols = direct ? null : atLeast(rows * k);
+        float[] cols = direct ? null : Scratch.atLeast(COLS, rows * k);
         for (int r0 = 0; r0 < pixels; r0 += rows) {
             int r1 = Math.min(pixels, r0 + rows);
             if (direct) {
@@ -161,14 +207,5 @@ public final class Convolution {
                 y[o + j] = relu ? Math.max(v, 0f) : v;
             }
         });
-    }
-
-    private static float[] atLeast(int size) {
-        float[] x = COLS.get();
-        if (x.length < size) {
-            x = new float[size];
-            COLS.set(x);
-        }
-        return x;
     }
 }

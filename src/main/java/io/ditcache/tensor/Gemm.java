@@ -158,13 +158,13 @@ public final class Gemm {
         int tasks = Math.min(strips, Parallel.threadsHere() == 1 ? 1 : Parallel.threadsHere() * TASKS_PER_THREAD);
         int perTask = (strips + tasks - 1) / tasks;
         Parallel.parallelFor(0, (strips + perTask - 1) / perTask, t -> {
-            float[] tile = atLeast(TILE, mr * nr);
+            float[] tile = Scratch.atLeast(TILE, mr * nr);
             int i1 = Math.min(m, (t + 1) * perTask * mr);
             for (int pc = 0; pc < k; pc += config.kc()) {
                 int kc = Math.min(config.kc(), k - pc);
                 float[] bp = w.panels();
                 if (bp == null) { // bf16: widen this chunk of every panel (few panels here) once per task
-                    bp = atLeast(WIDE_B, ((n + nr - 1) / nr) * kc * nr);
+                    bp = Scratch.atLeast(WIDE_B, ((n + nr - 1) / nr) * kc * nr);
                     for (int j = 0; j < n; j += nr) {
                         w.panelFloats((j / nr) * k * nr + pc * nr, bp, (j / nr) * kc * nr, kc * nr);
                     }
@@ -188,7 +188,7 @@ public final class Gemm {
         int mr = config.kernel().mr;
         int nr = config.kernel().nr;
         int rowStrips = (m + mr - 1) / mr;
-        float[] pa = atLeast(PACK_A, rowStrips * mr * k);
+        float[] pa = Scratch.atLeast(PACK_A, rowStrips * mr * k);
         Parallel.parallelFor(0, rowStrips, s -> packStrip(a, aOff, lda, transA, m, k, mr, config.kc(), pa, s));
         int panels = (n + nr - 1) / nr;
         // Split columns into groups of panels; split rows too when there are few column panels.
@@ -226,8 +226,8 @@ public final class Gemm {
         int mr = kernel.mr;
         int nr = kernel.nr;
         int kcMax = config.kc();
-        float[] tile = atLeast(TILE, mr * nr);
-        float[] bp = packedB != null ? packedB.panels() : atLeast(PACK_B, kcMax * nr);
+        float[] tile = Scratch.atLeast(TILE, mr * nr);
+        float[] bp = packedB != null ? packedB.panels() : Scratch.atLeast(PACK_B, kcMax * nr);
         boolean widen = packedB != null && bp == null;
         int kBlock = packedB != null ? config.kBlock() : kcMax;
         for (int kb = 0; kb < k; kb += kBlock) {
@@ -238,7 +238,7 @@ public final class Gemm {
             for (int jc = j0; jc < j1; jc += blockColumns) {
                 int je = Math.min(j1, jc + blockColumns);
                 if (widen) {
-                    bp = atLeast(WIDE_B, ((je - jc + nr - 1) / nr) * depth * nr);
+                    bp = Scratch.atLeast(WIDE_B, ((je - jc + nr - 1) / nr) * depth * nr);
                     for (int j = jc; j < je; j += nr) {
                         packedB.panelFloats((j / nr) * k * nr + kb * nr, bp, ((j - jc) / nr) * depth * nr, depth * nr);
                     }
@@ -267,16 +267,6 @@ public final class Gemm {
                 }
             }
         }
-    }
-
-    /** This thread's array in {@code slot}, grown to at least {@code size} floats; contents unspecified. */
-    private static float[] atLeast(ThreadLocal<float[]> slot, int size) {
-        float[] x = slot.get();
-        if (x.length < size) {
-            x = new float[size];
-            slot.set(x);
-        }
-        return x;
     }
 
     /**

@@ -25,4 +25,14 @@ public final class Scratch {
         }
         return x;
     }
+
+    /** This thread's array in {@code slot}, grown to at least {@code size} floats; contents unspecified. */
+    static float[] atLeast(ThreadLocal<float[]> slot, int size) {
+        float[] x = slot.get();
+        if (x.length < size) {
+            x = new float[size];
+            slot.set(x);
+        }
+        return x;
+    }
 }

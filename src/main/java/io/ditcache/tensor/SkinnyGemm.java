@@ -40,7 +40,7 @@ final class SkinnyGemm {
         Parallel.parallelFor(0, (n + COLS - 1) / COLS, blk -> {
             int j0 = blk * COLS;
             int w = Math.min(n, j0 + COLS) - j0;
-            float[] t = chunk(kc * COLS);
+            float[] t = Scratch.atLeast(CHUNK, kc * COLS);
             for (int pc = 0; pc < k; pc += kc) {
                 int len = Math.min(kc, k - pc);
                 gather(b, bOff, ldb, transB, j0, w, pc, len, t);
@@ -71,7 +71,7 @@ final class SkinnyGemm {
         int perTask = Math.max(1, COLS / nr);
         Parallel.parallelFor(0, (count + perTask - 1) / perTask, blk -> {
             float[] tile = new float[MAX_ROWS * nr]; // rows of nr floats, as GemmKernel.storeTile reads them
-            float[] wide = panels != null ? null : chunk(kc * nr);
+            float[] wide = panels != null ? null : Scratch.atLeast(CHUNK, kc * nr);
             for (int j = blk * perTask; j < Math.min(count, (blk + 1) * perTask); j++) {
                 for (int pc = 0; pc < k; pc += kc) {
                     int len = Math.min(kc, k - pc);
@@ -84,16 +84,6 @@ final class SkinnyGemm {
                 }
             }
         });
-    }
-
-    /** This thread's chunk array, grown to at least {@code size} floats; contents unspecified. */
-    private static float[] chunk(int size) {
-        float[] t = CHUNK.get();
-        if (t.length < size) {
-            t = new float[size];
-            CHUNK.set(t);
-        }
-        return t;
     }
 
     /** tile[i * 2L + jj] = one FMA chain from zero over {@code len} k-values of A row i and the panel's columns. */

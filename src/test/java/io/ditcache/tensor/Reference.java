@@ -3,6 +3,7 @@ package io.ditcache.tensor;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import java.util.function.Supplier;
 
 /** Shared helpers for kernel and op tests (tensor, nn): random inputs and relative-error checks against double references. */
 public final class Reference {
@@ -33,5 +34,23 @@ public final class Reference {
             }
         }
         assertTrue(worst <= tol * scale, what + ": max error " + worst + " at " + at + " (scale " + scale + ", tol " + tol + ")");
+    }
+
+    /**
+     * {@code make} with {@link Convolution#PROPERTY} set to {@code algorithm} (auto, im2col, winograd), restored after:
+     * the convolutions it makes use that algorithm.
+     */
+    public static <T> T withConvolution(String algorithm, Supplier<T> make) {
+        String old = System.getProperty(Convolution.PROPERTY);
+        System.setProperty(Convolution.PROPERTY, algorithm);
+        try {
+            return make.get();
+        } finally {
+            if (old == null) {
+                System.clearProperty(Convolution.PROPERTY);
+            } else {
+                System.setProperty(Convolution.PROPERTY, old);
+            }
+        }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ditcache.tensor.Parallel;
+import io.ditcache.tensor.Reference;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.Tensor;
 import java.util.Map;
@@ -53,6 +54,21 @@ class VaeParityTest {
                     e.getValue());
         }
         assertArrayEquals(images.data(), TaesdDecoder.of(tiny, "AutoencoderTiny").decode(z).data());
+    }
+
+    /** Every 3x3 convolution as Winograd (auto leaves these narrow fixtures' to im2col): the same bar. */
+    @Test
+    void winogradEverywhereMatchesTheReference() throws Exception {
+        StateDict sdWeights = VaeFixtures.sdWeights();
+        StateDict taesdWeights = io.ditcache.io.WeightsFiles.load(VaeFixtures.resource(VaeFixtures.TAESD_WEIGHTS));
+        LatentDecoder sd = Reference.withConvolution("winograd",
+                () -> SdVaeDecoder.of(VaeFixtures.TINY_SD, sdWeights, "sd"));
+        LatentDecoder taesd = Reference.withConvolution("winograd", () -> TaesdDecoder.of(taesdWeights, "taesd"));
+        assertClose("sd images", VaeFixtures.golden("sd_images"), sd.decode(VaeFixtures.golden("sd_latents")));
+        assertClose("sd images, 6 x 10 latent", VaeFixtures.golden("sd_images_rect"),
+                sd.decode(VaeFixtures.golden("sd_latents_rect")));
+        assertClose("taesd images", VaeFixtures.golden("taesd_images"),
+                taesd.decode(VaeFixtures.golden("taesd_latents")));
     }
 
     @Test
