@@ -1,0 +1,129 @@
+package io.ditcache.nn;
+
+import io.ditcache.tensor.Gemm;
+import io.ditcache.tensor.GemmBackend;
+import io.ditcache.tensor.Ops;
+import io.ditcache.tensor.PackedWeight;
+import io.ditcache.tensor.Parallel;
+import io.ditcache.tensor.WeightPrecision;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs the forward pass's vector kernels on small inputs, once per JVM, until the JIT has compiled them, so that a
+ * model's first big calls do not run them uncompiled: the interpreter and C1 do not intrinsify the Vector API, so
+ * there every vector operation allocates its result, and the first GEMMs, softmaxes and GELUs of a DiT-XL/2 forward
+ * left 1-2 GB of such garbage, which the young generation grew to hold (peak RSS). A kernel counts as compiled once
+ * a call allocates (almost) nothing: the kernels take turns until each does, or until {@link #BUDGET_NANOS}.
+ */
+public final class Warmup {
+    /** {@code -Dditcache.warmup=false} skips the warm-up (to time without it). */
+    public static final String PROPERTY = "ditcache.warmup";
+    /** Bytes a warm call may still allocate (task lambdas, small per-call arrays); an uncompiled one takes >= 20 KB. */
+    private static final long WARM_BYTES = 2048;
+    /** Calls in a row that must stay under {@link #WARM_BYTES}. */
+    private static final int WARM_CALLS = 8;
+    /**
+     * Gives up after this long: under {@code -Xint}, or when the JIT compiled a kernel that still boxes its vectors
+     * (seen now and then on JDK 17). It took 2-3 s on 2 cores busy with other work, 4.7 s at a load average of 11.
+     */
+    private static final long BUDGET_NANOS = 10_000_000_000L;
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static boolean done = !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+
+    private Warmup() {
+    }
+
+    /** Whether {@link #kernels} has work to do: not run yet in this JVM, and not switched off by {@link #PROPERTY}. */
+    public static synchronized boolean pending() {
+        return !done;
+    }
+
+    /**
+     * Warms the kernels if this JVM has not yet, on the calling thread alone (a few seconds); returns the kernels
+     * still allocating when it gave up (0: all warm).
+     */
+    public static synchronized int kernels() {
+        if (done) {
+            return 0;
+        }
+        done = true;
+        return Parallel.withThreads(1, Warmup::run);
+    }
+
+    private static int run() {
+        List<IntConsumer> kernels = kernels(GemmBackend.JAVA.equals(GemmBackend.name()));
+        int[] warmFor = new int[kernels.size()];
+        int left = kernels.size();
+        long deadline = System.nanoTime() + BUDGET_NANOS;
+        for (int call = 0; left > 0 && System.nanoTime() < deadline; call++) {
+            for (int i = 0; i < kernels.size(); i++) {
+                if (warmFor[i] >= WARM_CALLS) {
+                    continue;
+                }
+                long before = THREADS.getCurrentThreadAllocatedBytes();
+                kernels.get(i).accept(call);
+                warmFor[i] = THREADS.getCurrentThreadAllocatedBytes() - before <= WARM_BYTES ? warmFor[i] + 1 : 0;
+                if (warmFor[i] == WARM_CALLS) {
+                    left--;
+                }
+            }
+        }
+        return left;
+    }
+
+    /**
+     * One small call of each kernel a DiT forward runs, through the public entry points, by call number. Shapes: 288
+     * outputs are more than 8 panels for either register tile (the blocked GEMM), 64 at most 8 (A read in place);
+     * 24 or 25 rows (whole strips of either tile, or a last strip of one row) and 1 to 4 (the skinny GEMM), so that
+     * the compiled kernels have seen every row count a model's calls bring and are not recompiled then.
+     */
+    private static List<IntConsumer> kernels(boolean javaGemm) {
+        int k = 8;
+        int wide = 288;
+        int narrow = 64;
+        int rows = 25;
+        float[] a = values(rows * wide);
+        float[] b = values(wide * k);
+        float[] c = new float[rows * wide];
+        float[] x = values(rows * wide);
+        float[] y = new float[rows * wide];
+        float[] mod = values(2 * 6 * 16);
+        List<IntConsumer> kernels = new ArrayList<>();
+        if (javaGemm) {
+            for (WeightPrecision p : WeightPrecision.values()) {
+                PackedWeight blocked = PackedWeight.of(values(wide * k), wide, k, p);
+                PackedWeight inPlace = PackedWeight.of(values(narrow * k), narrow, k, p);
+                kernels.add(i -> Gemm.matmul(a, 0, blocked, c, 0, rows - i % 2, i % 4 > 1));
+                kernels.add(i -> Gemm.matmul(a, 0, inPlace, c, 0, rows - i % 2, i % 4 > 1));
+                kernels.add(i -> Gemm.matmul(a, 0, blocked, c, 0, 1 + i % 4, i % 8 > 3));
+            }
+        }
+        kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, rows - i % 2, wide, k, false, true, false));
+        kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, rows - i % 2, narrow, k, false, false, false));
+        kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, 1 + i % 4, wide, k, false, true, false));
+        kernels.add(i -> Ops.addRowBias(c, 2, 64, x));
+        kernels.add(i -> {
+            System.arraycopy(x, 0, y, 0, 64);
+            Ops.softmaxRows(y, 0, 2, 32, 0.125f);
+        });
+        kernels.add(i -> GeluTanh.forward(x, y, 64));
+        kernels.add(i -> Silu.forward(x, y, 64));
+        kernels.add(i -> LayerNorm.forward(x, y, 2, 32));
+        kernels.add(i -> Modulate.forward(x, y, 2, 2, 16, mod, 6 * 16, 0, 16));
+        kernels.add(i -> GatedResidual.forward(y, x, 2, 2, 16, mod, 6 * 16, 32));
+        return kernels;
+    }
+
+    /** Small fixed values in [-1, 1). */
+    private static float[] values(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = ((i * 37 + 11) % 64) / 32f - 1f;
+        }
+        return v;
+    }
+}
