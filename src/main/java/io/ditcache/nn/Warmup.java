@@ -83,10 +83,12 @@ public final class Warmup {
      * One small call of each kernel a DiT forward runs, through the public entry points, by call number. Shapes: 288
      * outputs are more than 8 panels for either register tile (the blocked GEMM), 64 at most 8 (A read in place);
      * 24 or 25 rows (whole strips of either tile, or a last strip of one row) and 1 to 4 (the skinny GEMM), so that
-     * the compiled kernels have seen every row count a model's calls bring and are not recompiled then.
+     * the compiled kernels have seen every row count a model's calls bring and are not recompiled then. Loops run
+     * 64 or more times (k = 64, rows of 512): C2 unrolls a loop only as far as its profiled trip count allows, and
+     * with k = 8 the fp32 DiT-XL/2 forward ran 10-25% slower (bench/results/warmup-ab-2026-12-03-0709.md).
      */
     private static List<IntConsumer> kernels(boolean javaGemm) {
-        int k = 8;
+        int k = 64;
         int wide = 288;
         int narrow = 64;
         int rows = 25;
@@ -95,7 +97,8 @@ public final class Warmup {
         float[] c = new float[rows * wide];
         float[] x = values(rows * wide);
         float[] y = new float[rows * wide];
-        float[] mod = values(2 * 6 * 16);
+        int d = 512;
+        float[] mod = values(2 * 6 * d);
         List<IntConsumer> kernels = new ArrayList<>();
         if (javaGemm) {
             for (WeightPrecision p : WeightPrecision.values()) {
@@ -109,16 +112,16 @@ public final class Warmup {
         kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, rows - i % 2, wide, k, false, true, false));
         kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, rows - i % 2, narrow, k, false, false, false));
         kernels.add(i -> Gemm.matmul(a, 0, b, 0, c, 0, 1 + i % 4, wide, k, false, true, false));
-        kernels.add(i -> Ops.addRowBias(c, 2, 64, x));
+        kernels.add(i -> Ops.addRowBias(c, 2, d, x));
         kernels.add(i -> {
-            System.arraycopy(x, 0, y, 0, 64);
-            Ops.softmaxRows(y, 0, 2, 32, 0.125f);
+            System.arraycopy(x, 0, y, 0, d);
+            Ops.softmaxRows(y, 0, 2, d / 2, 0.125f);
         });
-        kernels.add(i -> GeluTanh.forward(x, y, 64));
-        kernels.add(i -> Silu.forward(x, y, 64));
-        kernels.add(i -> LayerNorm.forward(x, y, 2, 32));
-        kernels.add(i -> Modulate.forward(x, y, 2, 2, 16, mod, 6 * 16, 0, 16));
-        kernels.add(i -> GatedResidual.forward(y, x, 2, 2, 16, mod, 6 * 16, 32));
+        kernels.add(i -> GeluTanh.forward(x, y, d));
+        kernels.add(i -> Silu.forward(x, y, d));
+        kernels.add(i -> LayerNorm.forward(x, y, 2, d));
+        kernels.add(i -> Modulate.forward(x, y, 2, 1, d, mod, 6 * d, 0, d));
+        kernels.add(i -> GatedResidual.forward(y, x, 2, 1, d, mod, 6 * d, 2 * d));
         return kernels;
     }
 
