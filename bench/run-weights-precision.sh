@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fp32 against bf16 weights (--weights): peak resident memory of one DiT-XL/2 `sample` (random weights, 2 DDIM
-# steps, 1 image = a batch-2 forward per step) with the launcher's JVM options, with them but the kernel warm-up off
-# (-Dditcache.warmup=false, as before it existed) and with lean GC options, each REPEATS times; the XL forward's time
+# steps, 1 image = a batch-2 forward per step) with the launcher's JVM options, with them and the kernel warm-up on
+# (-Dditcache.warmup=true, nn.Warmup) and with lean GC options, each REPEATS times; the XL forward's time
 # (bench-forward, processes alternating fp32/bf16, ROUNDS rounds; 0 skips it); and the error bf16 costs: the XL
 # latents after 2 steps, and the embedded model's samples (N images, same noise) as PSNR of bf16 against fp32.
 # Usage: bench/run-weights-precision.sh [ROUNDS=2] [N=100] [THREADS=nproc] [REPEATS=1]
@@ -33,9 +33,9 @@ lean="${launcher/-XX:MaxNewSize=2g/-XX:MaxNewSize=256m} -XX:GCTimeRatio=4"
   echo "|---|---|---|---|---|"
 } > "$out"
 for r in $(seq "$repeats"); do
-  for opts in launcher no-warmup lean; do
+  for opts in launcher warmup lean; do
     for w in fp32 bf16; do
-      o=$launcher; [ "$opts" = lean ] && o=$lean; [ "$opts" = no-warmup ] && o="$launcher -Dditcache.warmup=false"
+      o=$launcher; [ "$opts" = lean ] && o=$lean; [ "$opts" = warmup ] && o="$launcher -Dditcache.warmup=true"
       DITCACHE_JAVA_OPTS="$o" /usr/bin/time -f "%M %e" -o "$tmp/time" ./ditcache sample --model DiT-XL/2 --random-weights \
         --weights "$w" --steps 2 --n 1 --threads "$threads" --out "$tmp/xl-$w.safetensors" > "$tmp/log" 2>&1 \
         || { cat "$tmp/log" >&2; exit 1; }

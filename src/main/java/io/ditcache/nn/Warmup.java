@@ -19,7 +19,10 @@ import java.util.function.IntConsumer;
  * a call allocates (almost) nothing: the kernels take turns until each does, or until {@link #BUDGET_NANOS}.
  */
 public final class Warmup {
-    /** {@code -Dditcache.warmup=false} skips the warm-up (to time without it). */
+    /**
+     * {@code -Dditcache.warmup=true} turns the warm-up on. Off by default: it cut the bf16 XL sample's peak RSS but
+     * left the XL forward 5-25% slower by median (bench/results/warmup-ab-2026-12-03-0725.md; docs/performance.md).
+     */
     public static final String PROPERTY = "ditcache.warmup";
     /** Bytes a warm call may still allocate (task lambdas, small per-call arrays); an uncompiled one takes >= 20 KB. */
     private static final long WARM_BYTES = 2048;
@@ -32,12 +35,12 @@ public final class Warmup {
     private static final long BUDGET_NANOS = 10_000_000_000L;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    private static boolean done = !Boolean.parseBoolean(System.getProperty(PROPERTY, "true"));
+    private static boolean done = !Boolean.getBoolean(PROPERTY);
 
     private Warmup() {
     }
 
-    /** Whether {@link #kernels} has work to do: not run yet in this JVM, and not switched off by {@link #PROPERTY}. */
+    /** Whether {@link #kernels} has work to do: switched on by {@link #PROPERTY} and not run yet in this JVM. */
     public static synchronized boolean pending() {
         return !done;
     }
@@ -58,7 +61,8 @@ public final class Warmup {
         return left;
     }
 
-    private static int run() {
+    /** The warm-up itself, whatever {@link #PROPERTY} says (tests); returns the kernels still allocating. */
+    static int run() {
         List<IntConsumer> kernels = kernels(GemmBackend.JAVA.equals(GemmBackend.name()));
         int[] warmFor = new int[kernels.size()];
         int left = kernels.size();
