@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # fp32 against bf16 weights (--weights): peak resident memory of one DiT-XL/2 `sample` (random weights, 2 DDIM
-# steps, 1 image = a batch-2 forward per step) with the launcher's JVM options and with lean GC options; the XL
-# forward's time (bench-forward, processes alternating fp32/bf16, ROUNDS rounds); and the error bf16 costs: the
-# XL latents after 2 steps, and the embedded model's samples (N images, same noise) as PSNR of bf16 against fp32.
-# Usage: bench/run-weights-precision.sh [ROUNDS=2] [N=100] [THREADS=nproc]
+# steps, 1 image = a batch-2 forward per step) with the launcher's JVM options, with them and the kernel warm-up on
+# (-Dditcache.warmup=true, nn.Warmup) and with lean GC options, each REPEATS times; the XL forward's time
+# (bench-forward, processes alternating fp32/bf16, ROUNDS rounds; 0 skips it); and the error bf16 costs: the XL
+# latents after 2 steps, and the embedded model's samples (N images, same noise) as PSNR of bf16 against fp32.
+# Usage: bench/run-weights-precision.sh [ROUNDS=2] [N=100] [THREADS=nproc] [REPEATS=1]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-2}"
 n="${2:-100}"
 threads="${3:-$(nproc)}"
+repeats="${4:-1}"
 mkdir -p bench/results
 out="bench/results/weights-precision-$(date -u +%Y-%m-%d-%H%M).md"
 tmp=$(mktemp -d)
@@ -21,22 +23,26 @@ lean="${launcher/-XX:MaxNewSize=2g/-XX:MaxNewSize=256m} -XX:GCTimeRatio=4"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
        "(family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs))"
-  echo "- command: bench/run-weights-precision.sh $rounds $n $threads; git $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (+ uncommitted changes)')"
+  echo "- command: bench/run-weights-precision.sh $rounds $n $threads $repeats; git $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (+ uncommitted changes)')"
   echo "- java: $(java -version 2>&1 | head -1); launcher JVM options: \`$launcher\`; lean: \`$lean\`"
+  echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (peak RSS hardly depends on it; wall times do)"
   echo
   echo "## Peak resident memory, one DiT-XL/2 sample (2 steps, 1 image, $threads threads)"
   echo
-  echo "| weights | JVM options | peak RSS | wall |"
-  echo "|---|---|---|---|"
+  echo "| weights | JVM options | peak RSS | wall | kernel warm-up |"
+  echo "|---|---|---|---|---|"
 } > "$out"
-for opts in launcher lean; do
-  for w in fp32 bf16; do
-    o=$launcher; [ "$opts" = lean ] && o=$lean
-    DITCACHE_JAVA_OPTS="$o" /usr/bin/time -f "%M %e" -o "$tmp/time" ./ditcache sample --model DiT-XL/2 --random-weights \
-      --weights "$w" --steps 2 --n 1 --threads "$threads" --out "$tmp/xl-$w.safetensors" > "$tmp/log" 2>&1 \
-      || { cat "$tmp/log" >&2; exit 1; }
-    read -r kb wall < "$tmp/time"
-    printf '| %s | %s | %.2f GB | %s s |\n' "$w" "$opts" "$(echo "$kb / 1000000" | bc -l)" "$wall" >> "$out"
+for r in $(seq "$repeats"); do
+  for opts in launcher warmup lean; do
+    for w in fp32 bf16; do
+      o=$launcher; [ "$opts" = lean ] && o=$lean; [ "$opts" = warmup ] && o="$launcher -Dditcache.warmup=true"
+      DITCACHE_JAVA_OPTS="$o" /usr/bin/time -f "%M %e" -o "$tmp/time" ./ditcache sample --model DiT-XL/2 --random-weights \
+        --weights "$w" --steps 2 --n 1 --threads "$threads" --out "$tmp/xl-$w.safetensors" > "$tmp/log" 2>&1 \
+        || { cat "$tmp/log" >&2; exit 1; }
+      read -r kb wall < "$tmp/time"
+      warm=$(sed -n 's/^compiling the vector kernels: done in //p' "$tmp/log")
+      printf '| %s | %s | %.2f GB | %s s | %s |\n' "$w" "$opts" "$(echo "$kb / 1000000" | bc -l)" "$wall" "${warm:-off}" >> "$out"
+    done
   done
 done
 py_compare() {  # PSNR and max error of B against A (safetensors, key "samples"), over A's range
@@ -56,19 +62,23 @@ PY
 {
   echo
   echo "Error of the XL latents after 2 steps (random weights): $(py_compare "$tmp/xl-fp32.safetensors" "$tmp/xl-bf16.safetensors")"
-  echo
-  echo "## DiT-XL/2 forward, batch 2, $threads threads (bench-forward, fp32 and bf16 processes alternating, $rounds rounds)"
-  echo
-  echo '```'
 } >> "$out"
-for r in $(seq "$rounds"); do
-  for w in fp32 bf16; do
-    ./ditcache bench-forward --model DiT-XL/2 --random-weights --weights "$w" --threads "$threads" --warmup 2 --repeats 5 2>&1 \
-      | grep '^java forward' >> "$out"
+if [ "$rounds" -gt 0 ]; then
+  {
+    echo
+    echo "## DiT-XL/2 forward, batch 2, $threads threads (bench-forward, fp32 and bf16 processes alternating, $rounds rounds)"
+    echo
+    echo '```'
+  } >> "$out"
+  for r in $(seq "$rounds"); do
+    for w in fp32 bf16; do
+      ./ditcache bench-forward --model DiT-XL/2 --random-weights --weights "$w" --threads "$threads" --warmup 2 --repeats 5 2>&1 \
+        | grep '^java forward' >> "$out"
+    done
   done
-done
+  echo '```' >> "$out"
+fi
 {
-  echo '```'
   echo
   echo "## Embedded model: $n samples, DDIM-20, fp32 against bf16 weights (same noise)"
   echo

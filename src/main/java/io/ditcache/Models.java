@@ -6,7 +6,9 @@ import io.ditcache.io.WeightsFiles;
 import io.ditcache.model.ConfigInference;
 import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
+import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
+import io.ditcache.nn.Warmup;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.WeightPrecision;
 import java.io.IOException;
@@ -28,6 +30,12 @@ public final class Models {
     public static final String EMBEDDED_WEIGHTS = ShippedRouters.RESOURCE_DIR + "dit-fmnist.safetensors";
     /** Weight files above this size announce their reading. */
     static final long ANNOUNCE_BYTES = 50_000_000L;
+    /**
+     * MACs per sample from which a model's kernels are warmed before it loads ({@link Warmup}): DiT-XL/2's first forward
+     * left 1-2 GB of garbage without (119 G MACs); the embedded model's (0.17 G) leaves little, and the warm-up would
+     * cost it seconds.
+     */
+    static final long WARM_UP_MACS = 1_000_000_000L;
 
     /** Hears about the slow, silent phases of loading (reading a big file, drawing or packing many weights). */
     @FunctionalInterface
@@ -139,6 +147,7 @@ public final class Models {
                 : ", packing them for fast inference";
         if (isPreset()) {
             DiTConfig c = presetConfig();
+            warmUp(c, packAs);
             Runnable done = phases.begin(String.format(Locale.ROOT, "%s: drawing %,d random weights%s", c.name(),
                     ParameterLayout.count(c), packing));
             DiT dit = DiT.random(c, 0, packAs);
@@ -154,9 +163,23 @@ public final class Models {
         Runnable done = bytes < ANNOUNCE_BYTES ? () -> { } : phases.begin(String.format(Locale.ROOT,
                 "reading %s (%.0f MB)%s", p, bytes / 1e6, packing.isEmpty() ? "" : packing.replace("them", "its weights")));
         StateDict sd = WeightsFiles.open(p);
-        DiT dit = new DiT(inferConfig(sd, p), sd, packAs);
+        DiTConfig c = inferConfig(sd, p);
+        warmUp(c, packAs);
+        DiT dit = new DiT(c, sd, packAs);
         done.run();
         return dit;
+    }
+
+    /**
+     * Before loading a model packed for inference whose forward is at least {@link #WARM_UP_MACS}: {@link Warmup}, so
+     * its first big calls run compiled (the embedded model's are small enough not to matter).
+     */
+    private void warmUp(DiTConfig c, WeightPrecision packAs) {
+        if (packAs != null && Macs.forward(c) >= WARM_UP_MACS && Warmup.pending()) {
+            Runnable done = phases.begin("compiling the vector kernels");
+            Warmup.kernels();
+            done.run();
+        }
     }
 
     /** The weights file named, checked to exist. */

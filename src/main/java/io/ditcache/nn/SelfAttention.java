@@ -3,6 +3,7 @@ package io.ditcache.nn;
 import io.ditcache.tensor.Gemm;
 import io.ditcache.tensor.Ops;
 import io.ditcache.tensor.Parallel;
+import io.ditcache.tensor.Scratch;
 
 /**
  * Multi-head self-attention core, from the packed qkv rows (timm layout: q [0,D), k [D,2D), v [2D,3D), head h
@@ -13,8 +14,6 @@ import io.ditcache.tensor.Parallel;
  * O(tokens * D) per block instead of O(heads * tokens^2), for one extra Q K^T per head.
  */
 public final class SelfAttention {
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
-
     private SelfAttention() {
     }
 
@@ -35,19 +34,8 @@ public final class SelfAttention {
         Parallel.parallelFor(0, batch * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[] p;
-            int pOff;
-            if (probs != null) {
-                p = probs;
-                pOff = bh * tt;
-            } else {
-                p = SCORES.get();
-                if (p.length < tt) {
-                    p = new float[tt];
-                    SCORES.set(p);
-                }
-                pOff = 0;
-            }
+            float[] p = probs != null ? probs : Scratch.get(Scratch.SCORES, tt);
+            int pOff = probs != null ? bh * tt : 0;
             int q = b * tokens * row + h * hd;
             // S = Q K^T: Q rows and K rows are head slices of the qkv rows (stride 3d).
             Gemm.matmul(qkv, q, row, qkv, q + d, row, p, pOff, tokens, tokens, tokens, hd, false, true, false);

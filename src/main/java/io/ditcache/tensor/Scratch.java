@@ -8,8 +8,10 @@ package io.ditcache.tensor;
  * callers overwrite them completely. Distinct slots may be live at once; one slot holds one array at a time.
  */
 public final class Scratch {
-    /** Number of slots. */
-    public static final int SLOTS = 6;
+    /** Number of slots: {@code model.DiTBlock}'s intermediates take 0 to 5. */
+    public static final int SLOTS = 7;
+    /** The slot of a head's attention scores ({@code nn.SelfAttention}, tokens x tokens). */
+    public static final int SCORES = 6;
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[SLOTS][]);
 
     private Scratch() {
