@@ -44,6 +44,8 @@ final class WinogradConvolution {
     static final int STREAMED_WEIGHT_FLOATS = 2 << 20;
     static final int STREAMED_TILES = 96;
     private static final ThreadLocal<float[]> BAND = ThreadLocal.withInitial(() -> new float[0]);
+    /** This thread's patch scratch: every field is written before it is read, so bands can share it. */
+    private static final ThreadLocal<Patch> PATCH = ThreadLocal.withInitial(Patch::new);
 
     private final int in;
     private final int out;
@@ -151,7 +153,7 @@ final class WinogradConvolution {
             int n = Math.min(tiles, t0 + bandTiles) - t0;
             float[] vm = Scratch.atLeast(BAND, P * bandTiles * (inPad + outPad));
             int mOff = P * bandTiles * inPad;
-            Patch patch = new Patch();
+            Patch patch = PATCH.get();
             for (int t = 0; t < n; t++) {
                 inputTile(x, h, w, tilesW, upsample, t0 + t, patch, vm, t * inPad, bandTiles * inPad);
             }
