@@ -8,6 +8,7 @@ import io.ditcache.model.DiT;
 import io.ditcache.model.DiTConfig;
 import io.ditcache.model.Macs;
 import io.ditcache.model.ParameterLayout;
+import io.ditcache.model.ShapeWarmup;
 import io.ditcache.nn.Warmup;
 import io.ditcache.tensor.StateDict;
 import io.ditcache.tensor.WeightPrecision;
@@ -176,8 +177,14 @@ public final class Models {
      */
     private void warmUp(DiTConfig c, WeightPrecision packAs) {
         if (packAs != null && Macs.forward(c) >= WARM_UP_MACS && Warmup.pending()) {
-            Runnable done = phases.begin("compiling the vector kernels");
-            Warmup.kernels();
+            boolean shapes = Warmup.claimShapes();
+            Runnable done = phases.begin(shapes ? "compiling the vector kernels on one block of " + c.name()
+                    : "compiling the vector kernels");
+            if (shapes) {
+                ShapeWarmup.run(c, packAs);
+            } else {
+                Warmup.kernels();
+            }
             done.run();
         }
     }

@@ -20,8 +20,9 @@ import java.util.function.IntConsumer;
  */
 public final class Warmup {
     /**
-     * {@code -Dditcache.warmup=true} turns the warm-up on. Off by default: it cut the bf16 XL sample's peak RSS but
-     * left the XL forward 5-25% slower by median (bench/results/warmup-ab-2026-12-03-0725.md; docs/performance.md).
+     * {@code -Dditcache.warmup=true} turns this warm-up on, {@code =shapes} the one on a block of the model's own
+     * shape ({@code model.ShapeWarmup}). Off by default: this one cut the bf16 XL sample's peak RSS but left the XL
+     * forward 5-25% slower by median (bench/results/warmup-ab-2026-12-03-0725.md; docs/performance.md).
      */
     public static final String PROPERTY = "ditcache.warmup";
     /** Bytes a warm call may still allocate (task lambdas, small per-call arrays); an uncompiled one takes >= 20 KB. */
@@ -35,7 +36,10 @@ public final class Warmup {
     private static final long BUDGET_NANOS = 10_000_000_000L;
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    private static boolean done = !Boolean.getBoolean(PROPERTY);
+    /** {@link #PROPERTY}'s value that warms on a one-block model of the real shape instead (model.ShapeWarmup). */
+    public static final String SHAPES = "shapes";
+    private static final String MODE = System.getProperty(PROPERTY, "false");
+    private static boolean done = !(MODE.equals("true") || MODE.equals(SHAPES));
 
     private Warmup() {
     }
@@ -43,6 +47,18 @@ public final class Warmup {
     /** Whether {@link #kernels} has work to do: switched on by {@link #PROPERTY} and not run yet in this JVM. */
     public static synchronized boolean pending() {
         return !done;
+    }
+
+    /**
+     * Whether {@link #PROPERTY} asks for the warm-up on the model's own shapes and it has not run yet in this JVM;
+     * true once only (the caller then runs it), and {@link #kernels} has nothing left to do.
+     */
+    public static synchronized boolean claimShapes() {
+        if (done || !MODE.equals(SHAPES)) {
+            return false;
+        }
+        done = true;
+        return true;
     }
 
     /**
@@ -63,19 +79,27 @@ public final class Warmup {
 
     /** The warm-up itself, whatever {@link #PROPERTY} says (tests); returns the kernels still allocating. */
     static int run() {
-        List<IntConsumer> kernels = kernels(GemmBackend.JAVA.equals(GemmBackend.name()));
+        return run(kernels(GemmBackend.JAVA.equals(GemmBackend.name())), WARM_BYTES, WARM_CALLS, BUDGET_NANOS);
+    }
+
+    /**
+     * Calls the kernels in turn on the calling thread, by call number, until each has allocated at most
+     * {@code warmBytes} in {@code warmCalls} calls in a row or {@code budgetNanos} have passed; returns how many
+     * never got there.
+     */
+    public static int run(List<IntConsumer> kernels, long warmBytes, int warmCalls, long budgetNanos) {
         int[] warmFor = new int[kernels.size()];
         int left = kernels.size();
-        long deadline = System.nanoTime() + BUDGET_NANOS;
+        long deadline = System.nanoTime() + budgetNanos;
         for (int call = 0; left > 0 && System.nanoTime() < deadline; call++) {
             for (int i = 0; i < kernels.size(); i++) {
-                if (warmFor[i] >= WARM_CALLS) {
+                if (warmFor[i] >= warmCalls) {
                     continue;
                 }
                 long before = THREADS.getCurrentThreadAllocatedBytes();
                 kernels.get(i).accept(call);
-                warmFor[i] = THREADS.getCurrentThreadAllocatedBytes() - before <= WARM_BYTES ? warmFor[i] + 1 : 0;
-                if (warmFor[i] == WARM_CALLS) {
+                warmFor[i] = THREADS.getCurrentThreadAllocatedBytes() - before <= warmBytes ? warmFor[i] + 1 : 0;
+                if (warmFor[i] == warmCalls) {
                     left--;
                 }
             }
