@@ -95,6 +95,11 @@ public record DiTConfig(String name, int depth, int hidden, int heads, int patch
         return new DiTConfig(name, depth, hidden, heads, patch, inChannels, size, numClasses, learnSigma, mlpRatio);
     }
 
+    /** The same config with another number of blocks (a one-block model of the same shape warms the JIT). */
+    public DiTConfig withDepth(int blocks) {
+        return new DiTConfig(name, blocks, hidden, heads, patch, inChannels, inputSize, numClasses, learnSigma, mlpRatio);
+    }
+
     public int outChannels() {
         return learnSigma ? 2 * inChannels : inChannels;
     }

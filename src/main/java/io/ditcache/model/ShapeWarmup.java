@@ -31,12 +31,10 @@ public final class ShapeWarmup {
      * returns whether they got there within the budget.
      */
     public static boolean run(DiTConfig config, WeightPrecision packAs) {
-        DiTConfig one = new DiTConfig(config.name() + "-warmup", 1, config.hidden(), config.heads(), config.patch(),
-                config.inChannels(), config.inputSize(), config.numClasses(), config.learnSigma(), config.mlpRatio());
+        DiTConfig one = config.withDepth(1);
         boolean warm = Parallel.withThreads(1, () -> {
             DiT dit = DiT.random(one, 0, packAs);
-            float[] x = new float[BATCH * config.inChannels() * config.inputSize() * config.inputSize()];
-            Tensor input = Tensor.of(x, BATCH, config.inChannels(), config.inputSize(), config.inputSize());
+            Tensor input = Tensor.zeros(BATCH, config.inChannels(), config.inputSize(), config.inputSize());
             float[] t = new float[BATCH];
             int[] y = new int[BATCH];
             IntConsumer forward = i -> {

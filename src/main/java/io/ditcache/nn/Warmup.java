@@ -44,7 +44,10 @@ public final class Warmup {
     private Warmup() {
     }
 
-    /** Whether {@link #kernels} has work to do: switched on by {@link #PROPERTY} and not run yet in this JVM. */
+    /**
+     * Whether a warm-up has work to do: switched on by {@link #PROPERTY} (either kind, {@link #claimShapes} tells
+     * which) and not run yet in this JVM.
+     */
     public static synchronized boolean pending() {
         return !done;
     }
