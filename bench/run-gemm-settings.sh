@@ -18,6 +18,7 @@ mvn -B -q -Pbench test-compile
 mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt
 cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 stamp=$(date +%Y-%m-%d-%H%M)
+[ -e "bench/results/gemm-settings-$stamp.md" ] && stamp=$(date +%Y-%m-%d-%H%M%S)  # two runs in one minute
 out=bench/results/gemm-settings-$stamp.md
 export OPENBLAS_NUM_THREADS=$threads
 {

@@ -23,6 +23,7 @@ mvn -B -q -Pbench dependency:build-classpath -Dmdep.outputFile=target/bench-clas
 cp="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
 
 stamp=$(date +%Y-%m-%d-%H%M)
+[ -e "bench/results/gemm-$stamp.md" ] && stamp=$(date +%Y-%m-%d-%H%M%S)  # two runs in one minute
 mkdir -p bench/results
 txt=bench/results/gemm-$stamp.txt
 md=bench/results/gemm-$stamp.md

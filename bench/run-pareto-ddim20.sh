@@ -43,8 +43,10 @@ case "$1" in
     esac
     resume=""; [ -f "$out.ckpt.safetensors" ] && resume="--resume"
     echo "train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out $out $resume  # $(basename "$JAR")" >> "$R/commands.txt"
+    # a resumed run appends to the log, so the log keeps every iteration's line
+    log=$R/$m-u$u-s$seed.log; [ -n "$resume" ] || : > "$log"
     java_run train-router $COMMON $args --target-usage 0.$u --seed $seed --checkpoint-every 100 --out "$out" $resume \
-      > "$R/$m-u$u-s$seed.log" 2>&1 ;;
+      >> "$log" 2>&1 ;;
   eval-base)
     seed=$2
     java_run eval $COMMON --n 1000 --batch 50 --seed "$seed" \
