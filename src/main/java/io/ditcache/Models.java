@@ -38,11 +38,18 @@ public final class Models {
      */
     static final long WARM_UP_MACS = 1_000_000_000L;
 
-    /** Hears about the slow, silent phases of loading (reading a big file, drawing or packing many weights). */
+    /**
+     * Hears about the slow, silent phases of loading (reading a big file, drawing or packing many weights), and
+     * about what went worse than planned in them.
+     */
     @FunctionalInterface
     public interface Phases {
         /** Says that {@code what} begins; the returned action is run when it is done. */
         Runnable begin(String what);
+
+        /** Says that something in a phase went worse than planned, though loading goes on; ignored by default. */
+        default void warn(String message) {
+        }
 
         /** Hears nothing. */
         Phases QUIET = what -> () -> { };
@@ -180,13 +187,19 @@ public final class Models {
             boolean shapes = Warmup.claimShapes();
             Runnable done = phases.begin(shapes ? "compiling the vector kernels on one block of " + c.name()
                     : "compiling the vector kernels");
-            if (shapes) {
-                ShapeWarmup.run(c, packAs);
-            } else {
-                Warmup.kernels();
-            }
+            boolean warm = shapes ? ShapeWarmup.run(c, packAs) : Warmup.kernels() == 0;
             done.run();
+            if (!warm) {
+                phases.warn(warmUpFailed(shapes));
+            }
         }
+    }
+
+    /** What a warm-up that ran out of its budget means for the run ahead. */
+    static String warmUpFailed(boolean shapes) {
+        return "the vector kernels still allocate after the " + (shapes ? "shape " : "") + "warm-up's budget, on Java "
+                + Runtime.version().feature() + " (JDK 17's JIT leaves them boxing their vectors in some processes,"
+                + " JDK 25's in none measured): expect more memory and a slower forward than documented";
     }
 
     /** The weights file named, checked to exist. */

@@ -72,7 +72,17 @@ public final class ModelOptions {
 
     private Models models() {
         GemmBackend.check();
-        Models m = Models.from(model).phases(what -> Progress.phase(what)::done);
+        Models m = Models.from(model).phases(new Models.Phases() {
+            @Override
+            public Runnable begin(String what) {
+                return Progress.phase(what)::done;
+            }
+
+            @Override
+            public void warn(String message) {
+                System.err.println("warning: " + message);
+            }
+        });
         m = heads == null ? m : m.heads(heads);
         return inputSize == null ? m : m.inputSize(inputSize);
     }

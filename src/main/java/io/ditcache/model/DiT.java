@@ -238,10 +238,6 @@ public final class DiT {
         return n + 4L * others.parameterCount();
     }
 
-    public List<DiTBlock> blocks() {
-        return List.copyOf(blocks);
-    }
-
     /** The uncached forward pass. */
     public Tensor forward(Tensor x, float[] t, int[] y) {
         return forward(x, t, y, UnitRunner.COMPUTE_ALL);

@@ -118,7 +118,7 @@ public final class Warmup {
      * 64 or more times (k = 64, rows of 512): C2 unrolls a loop only as far as its profiled trip count allows, and
      * with k = 8 the fp32 DiT-XL/2 forward ran 10-25% slower (bench/results/warmup-ab-2026-12-03-0709.md).
      */
-    private static List<IntConsumer> kernels(boolean javaGemm) {
+    static List<IntConsumer> kernels(boolean javaGemm) {
         int k = 64;
         int wide = 288;
         int narrow = 64;
