@@ -20,9 +20,11 @@ import java.util.function.IntConsumer;
  */
 public final class Warmup {
     /**
-     * {@code -Dditcache.warmup=true} turns this warm-up on, {@code =shapes} the one on a block of the model's own
-     * shape ({@code model.ShapeWarmup}). Off by default: this one cut the bf16 XL sample's peak RSS but left the XL
-     * forward 5-25% slower by median (bench/results/warmup-ab-2026-12-03-0725.md; docs/performance.md).
+     * {@code -Dditcache.warmup=shapes}, the default, warms on a block of the model's own shape ({@code model.ShapeWarmup})
+     * before a model of at least 1 G MACs loads: the DiT-XL/2 sample's peak RSS 3.26-3.42 GB (fp32) and 1.87-2.00 GB (bf16)
+     * against 3.70-3.95 and 2.58-3.52 without, the forward as fast (bench/results/warmup-ab-2026-12-04-2215.md).
+     * {@code =true} runs this warm-up on small inputs instead (it left the XL forward 5-25% slower:
+     * warmup-ab-2026-12-03-0725.md), {@code =false} none.
      */
     public static final String PROPERTY = "ditcache.warmup";
     /** Bytes a warm call may still allocate (task lambdas, small per-call arrays); an uncompiled one takes >= 20 KB. */
@@ -38,7 +40,7 @@ public final class Warmup {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** {@link #PROPERTY}'s value that warms on a one-block model of the real shape instead (model.ShapeWarmup). */
     public static final String SHAPES = "shapes";
-    private static final String MODE = System.getProperty(PROPERTY, "false");
+    private static final String MODE = System.getProperty(PROPERTY, SHAPES);
     private static boolean done = !(MODE.equals("true") || MODE.equals(SHAPES));
 
     private Warmup() {
