@@ -46,6 +46,11 @@ public final class Warmup {
     private Warmup() {
     }
 
+    /** {@link #PROPERTY}'s value in this JVM, {@link #SHAPES} unless set. */
+    static String mode() {
+        return MODE;
+    }
+
     /**
      * Whether a warm-up has work to do: switched on by {@link #PROPERTY} (either kind, {@link #claimShapes} tells
      * which) and not run yet in this JVM.
