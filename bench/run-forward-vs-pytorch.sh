@@ -21,8 +21,9 @@ if ! $py -c 'import torch' 2>/dev/null; then
 fi
 # PyTorch's CPU matmuls go through the libblas.so.3 alternative: Debian's reference BLAS (what python3-torch pulls
 # in alone) is tens of times slower than OpenBLAS, which would make any comparison meaningless.
-if ! readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep -q openblas; then
-  echo "run-forward-vs-pytorch: libblas.so.3 is not OpenBLAS ($(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || echo none)); apt-get install libopenblas0-pthread" >&2
+blas_lib=$(readlink -f /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null || echo none)
+if [[ "$blas_lib" != *openblas* ]]; then
+  echo "run-forward-vs-pytorch: libblas.so.3 is not OpenBLAS ($blas_lib); apt-get install libopenblas0-pthread" >&2
   exit 2
 fi
 out="bench/results/forward-$(echo "$model" | tr '/' '-')-vs-pytorch-$(date -u +%Y-%m-%d-%H%M).md"

@@ -89,7 +89,12 @@ public final class Warmup {
 
     /** The warm-up itself, whatever {@link #PROPERTY} says (tests); returns the kernels still allocating. */
     static int run() {
-        return run(kernels(GemmBackend.JAVA.equals(GemmBackend.name())), WARM_BYTES, WARM_CALLS, BUDGET_NANOS);
+        return run(forwardKernels(), WARM_BYTES, WARM_CALLS, BUDGET_NANOS);
+    }
+
+    /** The kernels {@link #run()} warms: those of this JVM's GEMM backend. */
+    static List<IntConsumer> forwardKernels() {
+        return kernels(GemmBackend.JAVA.equals(GemmBackend.name()));
     }
 
     /**
@@ -125,7 +130,7 @@ public final class Warmup {
      * 64 or more times (k = 64, rows of 512): C2 unrolls a loop only as far as its profiled trip count allows, and
      * with k = 8 the fp32 DiT-XL/2 forward ran 10-25% slower (bench/results/warmup-ab-2026-12-03-0709.md).
      */
-    static List<IntConsumer> kernels(boolean javaGemm) {
+    private static List<IntConsumer> kernels(boolean javaGemm) {
         int k = 64;
         int wide = 288;
         int narrow = 64;
