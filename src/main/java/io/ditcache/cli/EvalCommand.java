@@ -67,6 +67,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     VaeOption vae = new VaeOption();
 
+    @Mixin
+    FidOption fid = new FidOption();
+
     @Option(names = "--shard", paramLabel = "K/N", description = "Run only part K of N (0 <= K < N) of the --n samples:"
             + " the K-th of N runs of whole --batch batches, with the bits an unsplit run gives them. Writes DIR/shard-K-of-N.json"
             + " (exact sufficient statistics) instead of the report; 'ditcache eval-merge' merges the N parts into"
@@ -100,6 +103,10 @@ final class EvalCommand implements Callable<Integer> {
         LatentDecoder decoder = vae.given() ? vae.load(model.randomWeights) : null;
         DiT dit = model.load();
         DiTConfig c = dit.config();
+        SampleJudge judge = Judges.forModel(c);
+        if (judge != null && part.equals(Shard.ALL)) {
+            fid.checkTestSet(); // before the minutes of sampling, not after them
+        }
         for (Method m : parsed) {
             // e.g. a router made for other steps: fail before any sampling
             Preflight.checkFits(m.cache(), dit, m.runSteps(settings.steps()));
@@ -108,17 +115,14 @@ final class EvalCommand implements Callable<Integer> {
         long from = part.from(n, batch);
         int m = Math.toIntExact(part.to(n, batch) - from);
         Pipeline pipe = Pipeline.of(dit).settings(settings).decoder(decoder);
-        SampleJudge judge = Judges.forModel(c);
         FeatureStatistics reference = null;
         if (judge != null && part.equals(Shard.ALL)) {
-            if (n < FID_MIN_N) {
+            if (n < FID_MIN_N && !fid.skip) {
                 System.err.printf(Locale.ROOT, "warning: --n %d is below %d: the FID over the classifier's 128 features"
                         + " is biased upward and noisy at small n (its covariance needs many more samples than 128"
                         + " features); compare FIDs only at equal n, and report them from --n %d or more%n", n, FID_MIN_N, FID_MIN_N);
             }
-            Progress.Phase phase = Progress.phase("classifier features of the 10,000 Fashion-MNIST test images (for FID)");
-            reference = Judges.testSetStatistics(judge);
-            phase.done();
+            reference = fid.reference(judge);
         }
 
         Progress.Phase warmUp = Progress.phase("warm-up: one untimed uncached batch of " + Math.min(batch, m) + " (JIT)");

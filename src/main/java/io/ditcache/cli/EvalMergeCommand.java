@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -27,6 +28,9 @@ final class EvalMergeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory of the report.")
     Path out;
 
+    @Mixin
+    FidOption fid = new FidOption();
+
     @Override
     public Integer call() throws Exception {
         Preflight.outputDirectory("--out", out);
@@ -38,9 +42,8 @@ final class EvalMergeCommand implements Callable<Integer> {
         }
         FeatureStatistics reference = null;
         if (merged.judged()) {
-            Progress.Phase phase = Progress.phase("classifier features of the 10,000 Fashion-MNIST test images (for FID)");
-            reference = Judges.testSetStatistics(Judges.shippedClassifier());
-            phase.done();
+            fid.checkTestSet();
+            reference = fid.reference(Judges.shippedClassifier());
         }
         Files.createDirectories(out);
         List<MethodResult> results = merged.writeReport(out, reference, "merged from " + shards.size() + " shards");

@@ -106,6 +106,12 @@ public final class FashionMnist {
         return Tensor.of(out, n, 1, h, w);
     }
 
+    /** Checks that {@code split}'s two files are there (cheap: reads nothing). */
+    public void checkPresent(Split split) throws NoSuchFileException {
+        locate(split.imagesFile());
+        locate(split.labelsFile());
+    }
+
     /** The file, or its un-gzipped twin when only that exists; otherwise an error that says how to get the data. */
     private Path locate(String gzName) throws NoSuchFileException {
         Path gz = dir.resolve(gzName);

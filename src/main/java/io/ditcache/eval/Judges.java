@@ -4,6 +4,7 @@ import io.ditcache.data.Dataset;
 import io.ditcache.data.FashionMnist;
 import io.ditcache.eval.classifier.FashionClassifier;
 import io.ditcache.model.DiTConfig;
+import java.io.IOException;
 
 /** Which classifier judges a model's samples, and the reference feature statistics for its FID. */
 public final class Judges {
@@ -23,16 +24,13 @@ public final class Judges {
         return FashionClassifier.loadDefault();
     }
 
-    /** Classifier features of the 10,000 Fashion-MNIST test images; null (FID skipped) when the dataset is absent. */
-    public static FeatureStatistics testSetStatistics(SampleJudge judge) {
-        FashionMnist fm = new FashionMnist();
-        Dataset test;
-        try {
-            test = fm.test();
-        } catch (Exception e) {
-            System.err.println("note: FID skipped: " + e.getMessage());
-            return null;
-        }
+    /**
+     * Classifier features of the 10,000 Fashion-MNIST test images in {@code data}, the FID's reference.
+     *
+     * @throws java.nio.file.NoSuchFileException naming the missing file and how to install the dataset
+     */
+    public static FeatureStatistics testSetStatistics(SampleJudge judge, FashionMnist data) throws IOException {
+        Dataset test = data.test();
         return FeatureStatistics.of(judge.features(test.images()));
     }
 }

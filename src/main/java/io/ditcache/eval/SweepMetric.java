@@ -59,8 +59,11 @@ public enum SweepMetric {
         return EvalReport.num(scale * v, fmt) + unit;
     }
 
-    /** A difference, with its sign ("+1.20", "-0.5%"). */
+    /** A difference, with its sign ("+1.20", "-0.5%"); "-" when not measured (NaN: a run without FID). */
     public String formatDelta(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
         String s = EvalReport.num(scale * v, fmt.replace("%", "%+"));
         if (s.startsWith("-") && Double.parseDouble(s) == 0) {
             s = "+" + s.substring(1); // a tiny negative difference reads "+0.00", not "-0.00"

@@ -73,6 +73,25 @@ class ParetoReportTest {
         assertEquals("false", l2c[header.indexOf("meets_uncached_bar")]);
     }
 
+    /** Runs evaluated without the Fashion-MNIST test set (FID NaN) still compare their learned routers. */
+    @Test
+    void runsWithoutFidCompareRoutersOnTheOtherMetrics() throws Exception {
+        java.util.function.UnaryOperator<List<MethodResult>> noFid = rows -> rows.stream().map(r -> new MethodResult(
+                r.method(), r.steps(), r.cacheUsageRatio(), r.macs(), r.macsRatio(), r.wallMs(), r.speedup(), r.psnr(),
+                r.ssim(), Double.NaN, r.consistency())).toList();
+        Path runs = tmp.resolve("runs");
+        ParetoSweep sweep = ParetoSweep.read(List.of(
+                SweepFixture.writeRun(runs.resolve("seed0"), noFid.apply(SweepFixture.run0()), 0),
+                SweepFixture.writeRun(runs.resolve("seed1"), noFid.apply(SweepFixture.run1()), 1)));
+        Path out = tmp.resolve("out");
+        ParetoReport.write(out, sweep, "no FID");
+        String md = Files.readString(out.resolve("report.md"));
+        assertTrue(md.contains("pareto.png not written: no point with a finite FID"), md);
+        assertTrue(md.contains("| harmonica | u35 | 4 | 35.0% ± 0.8% | 0.650 ± 0.008 | 1.53x ± 0.03x | 36.30 ± 0.26 | "
+                + "0.9800 ± 0.0000 | - | 88.0% ± 0.4% |"), md);
+        assertTrue(md.contains("Δ -, spread -"), md);
+    }
+
     @Test
     void aPlotWithNothingFiniteIsSkippedAndSaidSo() throws Exception {
         double nan = Double.NaN;
