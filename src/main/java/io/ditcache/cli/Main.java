@@ -17,7 +17,9 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {Provenance.libraryVersion()};
+            // The launcher may pick a newer JDK than the java on PATH: say which one runs.
+            return new String[] {Provenance.libraryVersion(), "Java " + System.getProperty("java.version") + " ("
+                    + System.getProperty("java.vendor") + ") at " + System.getProperty("java.home")};
         }
     }
 
