@@ -199,7 +199,8 @@ public final class Models {
     static String warmUpFailed(boolean shapes) {
         return "the vector kernels still allocate after the " + (shapes ? "shape " : "") + "warm-up's budget, on Java "
                 + Runtime.version().feature() + " (JDK 17's JIT leaves them boxing their vectors in some processes,"
-                + " JDK 25's in none measured): expect more memory and a slower forward than documented";
+                + " JDK 25's in none measured): expect more memory and a slower forward than documented; with a JDK 25"
+                + " installed under /usr/lib/jvm the ditcache launcher runs on it, or name one with DITCACHE_JAVA";
     }
 
     /** The weights file named, checked to exist. */
