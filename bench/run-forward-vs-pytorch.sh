@@ -41,7 +41,7 @@ grep -qw avx512f /proc/cpuinfo && settings+=("SkylakeX" "Cooperlake")
   echo "- cpu flags: $(grep -m1 '^flags' /proc/cpuinfo | grep -oE '\b(avx|avx2|fma|avx512f)\b' | xargs)"
   echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- command: bench/run-forward-vs-pytorch.sh $model $threads $rounds $repeats (DITCACHE_JAVA_OPTS='${DITCACHE_JAVA_OPTS:-}')"
-  echo "- java: $(java -version 2>&1 | head -1); git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+uncommitted')"
+  echo "- java: $(./ditcache --version 2>/dev/null | tail -1) (the launcher's choice); git: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+uncommitted')"
   echo "- pytorch: $($py -c 'import torch; print(torch.__version__)'); blas: $(ls -l /etc/alternatives/libblas.so.3-x86_64-linux-gnu 2>/dev/null | sed 's/.*-> //')"
   echo
   echo '```'

@@ -32,7 +32,7 @@ log="$tmp/log.md"
 } > "$log"
 for round in $(seq 1 "$rounds"); do
   rm -rf "$tmp/spark" "$tmp/plain.safetensors"
-  /usr/bin/time -f "plain %e s" -a -o "$log" env DITCACHE_JAVA_OPTS="$heap" ./ditcache sample --model default \
+  /usr/bin/time -f "plain %e s" -a -o "$log" env DITCACHE_JAVA="$(command -v java)" DITCACHE_JAVA_OPTS="$heap" ./ditcache sample --model default \
     --n "$n" --steps "$steps" --cache none --seed 0 --threads 2 --out "$tmp/plain.safetensors" >/dev/null
   /usr/bin/time -f "spark %e s" -a -o "$log" java $flags $heap -cp "$(cat "$tmp/cp.txt")" \
     org.apache.spark.deploy.SparkSubmit --master 'local[2]' --conf spark.task.cpus=1 --conf spark.ui.enabled=false \

@@ -23,7 +23,7 @@ log="$tmp/log.md"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "- load before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- command: bench/run-vae-decode.sh $vae $size $rounds $repeats $threads (DITCACHE_JAVA_OPTS='${DITCACHE_JAVA_OPTS:-}', empty: the launcher's)"
-  echo "- java: $(java -version 2>&1 | head -1); random weights on both sides (timing only)"
+  echo "- java: $(./ditcache --version 2>/dev/null | tail -1) (the launcher's choice); random weights on both sides (timing only)"
   echo
   echo '```'
 } > "$log"

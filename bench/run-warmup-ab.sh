@@ -23,7 +23,7 @@ launcher=$(sed -n 's/^default_opts="\(.*\)"$/\1/p' ditcache)
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs)"
   echo "- command: bench/run-warmup-ab.sh $rounds $threads \"$weights\" $mode; git $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (+ uncommitted changes)')"
-  echo "- java: $("${DITCACHE_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}" -version 2>&1 | head -1); launcher JVM options: \`$launcher\`; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- java: $(./ditcache --version 2>/dev/null | tail -1) (the launcher's choice); launcher JVM options: \`$launcher\`; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "## One DiT-XL/2 sample (2 steps, 1 image, $threads threads), processes alternating"
   echo

@@ -25,7 +25,7 @@ lean="${launcher/-XX:MaxNewSize=2g/-XX:MaxNewSize=256m} -XX:GCTimeRatio=4"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" \
        "(family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs), model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs))"
   echo "- command: bench/run-weights-precision.sh $rounds $n $threads $repeats; git $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (+ uncommitted changes)')"
-  echo "- java: $("${DITCACHE_JAVA:-${JAVA_HOME:+$JAVA_HOME/bin/}java}" -version 2>&1 | head -1); launcher JVM options: \`$launcher\`; lean: \`$lean\`"
+  echo "- java: $(./ditcache --version 2>/dev/null | tail -1) (the launcher's choice); launcher JVM options: \`$launcher\`; lean: \`$lean\`"
   echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (peak RSS hardly depends on it; wall times do)"
   echo
   echo "## Peak resident memory, one DiT-XL/2 sample (2 steps, 1 image, $threads threads)"
