@@ -20,13 +20,14 @@ trap 'rm -rf "$tmp"' EXIT
 ./ditcache --version > /dev/null 2>&1 || true   # builds the jar if the sources changed
 cp target/ditcache.jar "$tmp/ditcache.jar"
 opts=$(sed -n 's/^default_opts="\(.*\)"$/\1/p' ditcache)
-run() {  # JAVA ARGS...: the launcher's command line on the copied jar
-  local j=$1; shift
-  # shellcheck disable=SC2086  # the options are words
-  "$j" --add-modules jdk.incubator.vector $opts -jar "$tmp/ditcache.jar" "$@"
-}
+# shellcheck disable=SC2206  # the options are words
+launch=(--add-modules jdk.incubator.vector $opts -jar "$tmp/ditcache.jar")   # the launcher's, on the copied jar
+versions=()   # each JVM's version string, read once
+for j in "${javas[@]}"; do
+  versions+=("$("$j" -version 2>&1 | head -1 | cut -d'"' -f2)")
+done
 {
-  echo "# JVM A/B: $("${javas[0]}" -version 2>&1 | head -1) against $("${javas[1]}" -version 2>&1 | head -1)"
+  echo "# JVM A/B: ${versions[0]} (${javas[0]}) against ${versions[1]} (${javas[1]})"
   echo
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | xargs) model $(grep -m1 '^model' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "- command: bench/run-jdk-ab.sh ${javas[*]} $rounds $threads \"$weights\"; git $(git rev-parse --short HEAD)$(git diff --quiet -- src pom.xml || echo ' (+ uncommitted changes)')"
@@ -39,14 +40,13 @@ run() {  # JAVA ARGS...: the launcher's command line on the copied jar
 } > "$out"
 for r in $(seq "$rounds"); do
   for w in $weights; do
-    for j in "${javas[@]}"; do
-      # shellcheck disable=SC2086
-      /usr/bin/time -f "%M %e" -o "$tmp/time" "$j" --add-modules jdk.incubator.vector $opts -jar "$tmp/ditcache.jar" sample \
+    for i in 0 1; do
+      /usr/bin/time -f "%M %e" -o "$tmp/time" "${javas[$i]}" "${launch[@]}" sample \
         --model DiT-XL/2 --random-weights --weights "$w" --steps 2 --n 1 --threads "$threads" --out "$tmp/xl.safetensors" \
         > "$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
       read -r kb wall < "$tmp/time"
       warm=warm; grep -q "still allocate" "$tmp/log" && warm="**out of budget**"
-      printf '| %s | %s | %s | %s s | %.2f GB | %s |\n' "$r" "$w" "$("$j" -version 2>&1 | head -1 | cut -d'"' -f2)" \
+      printf '| %s | %s | %s | %s s | %.2f GB | %s |\n' "$r" "$w" "${versions[$i]}" \
         "$wall" "$(echo "$kb / 1000000" | bc -l)" "$warm" >> "$out"
     done
   done
@@ -59,8 +59,8 @@ done
 } >> "$out"
 for r in $(seq "$rounds"); do
   for w in $weights; do
-    for j in "${javas[@]}"; do
-      echo "$("$j" -version 2>&1 | head -1 | cut -d'"' -f2) $w: $(run "$j" bench-forward --model DiT-XL/2 --random-weights \
+    for i in 0 1; do
+      echo "${versions[$i]} $w: $("${javas[$i]}" "${launch[@]}" bench-forward --model DiT-XL/2 --random-weights \
         --weights "$w" --threads "$threads" --warmup 2 --repeats 5 2>&1 | grep '^java forward')" >> "$out"
     done
   done

@@ -104,7 +104,8 @@ final class EvalCommand implements Callable<Integer> {
         DiT dit = model.load();
         DiTConfig c = dit.config();
         SampleJudge judge = Judges.forModel(c);
-        if (judge != null && part.equals(Shard.ALL)) {
+        boolean fidHere = judge != null && part.equals(Shard.ALL); // a part's FID is the merge's
+        if (fidHere) {
             fid.checkTestSet(); // before the minutes of sampling, not after them
         }
         for (Method m : parsed) {
@@ -116,7 +117,7 @@ final class EvalCommand implements Callable<Integer> {
         int m = Math.toIntExact(part.to(n, batch) - from);
         Pipeline pipe = Pipeline.of(dit).settings(settings).decoder(decoder);
         FeatureStatistics reference = null;
-        if (judge != null && part.equals(Shard.ALL)) {
+        if (fidHere) {
             if (n < FID_MIN_N && !fid.skip) {
                 System.err.printf(Locale.ROOT, "warning: --n %d is below %d: the FID over the classifier's 128 features"
                         + " is biased upward and noisy at small n (its covariance needs many more samples than 128"

@@ -19,7 +19,7 @@ final class FidOption {
     boolean skip;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Directory of the Fashion-MNIST IDX files, for the"
-            + " FID's test set (default: " + "/usr/share/datasets/fashion-mnist).")
+            + " FID's test set (default: " + FashionMnist.DEFAULT_DIR_NAME + ").")
     Path dataDir;
 
     private FashionMnist data() {

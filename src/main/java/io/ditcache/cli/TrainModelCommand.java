@@ -30,7 +30,8 @@ final class TrainModelCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "Training data (only fashion-mnist). Default: ${DEFAULT-VALUE}.")
     String data;
 
-    @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files (default: " + "/usr/share/datasets/fashion-mnist).")
+    @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files (default: "
+            + FashionMnist.DEFAULT_DIR_NAME + ").")
     Path dataDir;
 
     @Option(names = "--config", defaultValue = "DiT-FMNIST", description = "Model config: DiT-FMNIST (the embedded default). Default: ${DEFAULT-VALUE}.")

@@ -116,7 +116,8 @@ public final class TrainRouterCommand implements Callable<Integer> {
     @Option(names = "--data", description = "L2C training images: fashion-mnist (default for l2c without --latents).")
     String data;
 
-    @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files (default /usr/share/datasets/fashion-mnist).")
+    @Option(names = "--data-dir", description = "Directory of the Fashion-MNIST IDX files (default "
+            + FashionMnist.DEFAULT_DIR_NAME + ").")
     Path dataDir;
 
     @Option(names = "--latents", paramLabel = "FILE", description = "L2C training latents: safetensors with latents [N,C,H,W] (scaled by 0.18215) and labels [N].")

@@ -14,8 +14,10 @@ import java.util.List;
  * {@code p / 127.5 - 1} and padded with 2 pixels of black (-1) on every side, the size the embedded DiT works at.
  */
 public final class FashionMnist {
+    /** Where Debian installs the dataset, as text (a constant, for the options' help). */
+    public static final String DEFAULT_DIR_NAME = "/usr/share/datasets/fashion-mnist";
     /** Where Debian installs the dataset. */
-    public static final Path DEFAULT_DIR = Path.of("/usr/share/datasets/fashion-mnist");
+    public static final Path DEFAULT_DIR = Path.of(DEFAULT_DIR_NAME);
     /** Padding added on each side of the 28x28 images. */
     public static final int PAD = 2;
     /** Side of a padded image. */
